@@ -65,3 +65,6 @@ clean:
 	$(MAKE) -C tools clean
 	$(MAKE) -C tests/unit clean
 	rm -rf $(BUILD)
+
+# Packaging, install and benchmark targets live in their own files.
+include $(wildcard mk/*.mk)
