@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * udpsend - send exactly COUNT UDP datagrams of PAYLOAD bytes, for the VM tests.
+ *
+ *   udpsend -c COUNT -s PAYLOAD_BYTES [-i INTERVAL_US] [-C CPU] [-6] ADDR PORT
+ *
+ * Exits 0 only if every datagram was sent whole. Static and dependency free so
+ * it runs in the busybox initramfs. -i paces sends on absolute deadlines
+ * (CLOCK_MONOTONIC), so scheduling jitter does not accumulate into the rate.
+ * -C pins the sender to one CPU, so tests can drive a chosen CPU's counters.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_PAYLOAD 65507
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: udpsend -c COUNT -s PAYLOAD_BYTES [-i INTERVAL_US] [-C CPU] [-6] ADDR PORT\n");
+	exit(2);
+}
+
+static unsigned long long parse_num(const char *s, const char *what,
+				    unsigned long long max)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-' || v > max) {
+		fprintf(stderr, "udpsend: bad %s '%s' (0..%llu)\n", what, s, max);
+		exit(2);
+	}
+	return v;
+}
+
+static void add_ns(struct timespec *t, unsigned long long ns)
+{
+	ns += (unsigned long long)t->tv_nsec;
+	t->tv_sec += (time_t)(ns / 1000000000ULL);
+	t->tv_nsec = (long)(ns % 1000000000ULL);
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long long count = 0, size = 0, interval_us = 0, i;
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	int family = AF_INET, have_count = 0, have_size = 0, cpu = -1;
+	int opt, fd, port;
+	struct timespec next;
+	char *buf;
+
+	while ((opt = getopt(argc, argv, "c:s:i:C:6")) != -1) {
+		switch (opt) {
+		case 'c':
+			count = parse_num(optarg, "count", ULLONG_MAX);
+			have_count = 1;
+			break;
+		case 's':
+			size = parse_num(optarg, "payload size", MAX_PAYLOAD);
+			have_size = 1;
+			break;
+		case 'i':
+			interval_us = parse_num(optarg, "interval", 3600000000ULL);
+			break;
+		case 'C':
+			cpu = (int)parse_num(optarg, "cpu", CPU_SETSIZE - 1);
+			break;
+		case '6':
+			family = AF_INET6;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (!have_count || !have_size || argc - optind != 2)
+		usage();
+	port = (int)parse_num(argv[optind + 1], "port", 65535);
+
+	memset(&ss, 0, sizeof(ss));
+	if (family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((unsigned short)port);
+		if (inet_pton(AF_INET, argv[optind], &sin->sin_addr) != 1) {
+			fprintf(stderr, "udpsend: bad IPv4 address '%s'\n", argv[optind]);
+			return 2;
+		}
+		sslen = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((unsigned short)port);
+		if (inet_pton(AF_INET6, argv[optind], &sin6->sin6_addr) != 1) {
+			fprintf(stderr, "udpsend: bad IPv6 address '%s'\n", argv[optind]);
+			return 2;
+		}
+		sslen = sizeof(*sin6);
+	}
+
+	if (cpu >= 0) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		if (sched_setaffinity(0, sizeof(set), &set)) {
+			fprintf(stderr, "udpsend: sched_setaffinity(cpu %d): %s\n",
+				cpu, strerror(errno));
+			return 1;
+		}
+	}
+
+	buf = calloc(1, size ? size : 1);
+	if (!buf) {
+		perror("udpsend: calloc");
+		return 1;
+	}
+	fd = socket(family, SOCK_DGRAM, 0);
+	if (fd < 0) {
+		perror("udpsend: socket");
+		return 1;
+	}
+	/*
+	 * Unconnected sendto(): the receiver usually has no listener, and on a
+	 * connected socket its ICMP port unreachable would fail the next send.
+	 */
+
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	for (i = 0; i < count; i++) {
+		ssize_t n;
+
+		if (interval_us && i) {
+			int rc;
+
+			add_ns(&next, interval_us * 1000ULL);
+			do {
+				rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME,
+						     &next, NULL);
+			} while (rc == EINTR);
+			if (rc) {
+				fprintf(stderr, "udpsend: clock_nanosleep: %s\n",
+					strerror(rc));
+				return 1;
+			}
+		}
+		/* Mark the datagram so a capture can tell them apart. */
+		if (size >= sizeof(i))
+			memcpy(buf, &i, sizeof(i));
+		do {
+			n = sendto(fd, buf, size, 0,
+				   (struct sockaddr *)&ss, sslen);
+		} while (n < 0 && errno == EINTR);
+		if (n < 0) {
+			fprintf(stderr, "udpsend: send %llu of %llu: %s\n",
+				i + 1, count, strerror(errno));
+			return 1;
+		}
+		if ((unsigned long long)n != size) {
+			fprintf(stderr, "udpsend: short send %llu: %zd of %llu bytes\n",
+				i + 1, n, size);
+			return 1;
+		}
+	}
+	if (close(fd)) {
+		perror("udpsend: close");
+		return 1;
+	}
+	free(buf);
+	return 0;
+}
