@@ -55,7 +55,7 @@ static void pktstat_help(void)
 "  '!' is not supported by any option; each may be given once.\n",
 	       lo, hi, dp,
 	       XT_PKTSTAT_SAMPLES_MIN, XT_PKTSTAT_SAMPLES_MAX,
-	       PKTSTAT_DEFAULT_SAMPLES, XT_PKTSTAT_NAME_LEN - 1);
+	       PKTSTAT_DEFAULT_SAMPLES, (unsigned int)XT_PKTSTAT_NAME_LEN - 1);
 }
 
 static void pktstat_init(struct xt_entry_match *m)

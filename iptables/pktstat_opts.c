@@ -33,7 +33,7 @@ static void echo(char dst[ECHO_MAX + 4], const char *s)
 {
 	size_t i;
 
-	for (i = 0; s[i] != '\0' && i < ECHO_MAX; i++)
+	for (i = 0; i < ECHO_MAX && s[i] != '\0'; i++)
 		dst[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
 	if (s[i] != '\0') {
 		memcpy(dst + i, "...", 3);
@@ -64,10 +64,10 @@ void pktstat_format_period(uint64_t ns, char buf[PKTSTAT_PERIOD_STRLEN])
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+	/* The last unit (ns) divides everything: no need to test it. */
+	for (i = 0; i + 1 < sizeof(units) / sizeof(units[0]); i++)
 		if (ns % units[i].mult == 0)
 			break;
-	/* units[] ends with a divisor of 1, so i is always in range. */
 	snprintf(buf, PKTSTAT_PERIOD_STRLEN, "%llu%s",
 		 (unsigned long long)(ns / units[i].mult), units[i].suffix);
 }
@@ -95,9 +95,8 @@ static int period_range_error(const char *what, const char *s,
  */
 int pktstat_parse_period(const char *s, uint64_t *ns, char *err, size_t errlen)
 {
-	uint64_t ip = 0, frac = 0, pow10 = 1, mult = 0, total;
-	const char *p = s, *fstart = NULL, *fend = NULL, *last_nz;
-	size_t i;
+	uint64_t ip = 0, frac = 0, mult = 0, total;
+	const char *p = s, *fstart = NULL, *fend = NULL;
 
 	if (*s == '\0')
 		return period_range_error("is empty", s, err, errlen);
@@ -120,6 +119,8 @@ int pktstat_parse_period(const char *s, uint64_t *ns, char *err, size_t errlen)
 	if (*p == '\0') {
 		mult = NS_PER_MS;
 	} else {
+		size_t i;
+
 		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
 			if (strcmp(p, units[i].suffix) == 0)
 				mult = units[i].mult;
@@ -129,16 +130,19 @@ int pktstat_parse_period(const char *s, uint64_t *ns, char *err, size_t errlen)
 	}
 
 	if (fstart != NULL) {
-		/* Trailing zeros say nothing; strip them before counting. */
-		last_nz = fend;
-		while (last_nz > fstart && last_nz[-1] == '0')
-			last_nz--;
+		uint64_t pow10 = 1;
+		size_t sig = 0, i;
+
+		/* Trailing zeros say nothing: count up to the last non-zero. */
+		for (i = 0; fstart + i < fend; i++)
+			if (fstart[i] != '0')
+				sig = i + 1;
 		/* More than 9 significant decimals can never be whole ns. */
-		if (last_nz - fstart > 9)
+		if (sig > 9)
 			return period_range_error(
 				"is not a whole number of nanoseconds",
 				s, err, errlen);
-		for (p = fstart; p < last_nz; p++) {
+		for (p = fstart; p < fstart + sig; p++) {
 			frac = frac * 10 + (uint64_t)(*p - '0');
 			pow10 *= 10;
 		}
@@ -252,12 +256,13 @@ static bool auto_number(const char *name, unsigned long *n)
 void pktstat_note_name(const char *name)
 {
 	unsigned long n;
-	size_t len;
-	bool *p;
 
 	if (!auto_number(name, &n))
 		return;
 	if (n >= given_len) {
+		size_t len;
+		bool *p;
+
 		len = given_len ? given_len : 64;
 		while (len <= n)
 			len *= 2;
