@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Named, refcounted pktstat instances, one list per network namespace. */
+#ifndef PKTSTAT_INSTANCE_H
+#define PKTSTAT_INSTANCE_H
+
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/netfilter/xt_pktstat.h>
+#include <linux/percpu.h>
+#include <linux/proc_fs.h>
+#include <net/net_namespace.h>
+
+#include "pktstat_kernel.h"
+
+struct pktstat_net {
+	struct mutex lock;		/* instances, dir, each rules count */
+	struct list_head instances;
+	struct proc_dir_entry *dir;	/* /proc/net/xt_pktstat, NULL on exit */
+};
+
+struct xt_pktstat_instance {
+	struct list_head list;
+	struct pktstat_net *pn;
+	unsigned int rules;		/* rules using it, under pn->lock */
+	u64 id;
+	char name[XT_PKTSTAT_NAME_LEN];
+	u64 period;
+	u32 samples;
+
+	struct pktstat_cpu __percpu *pcpu;
+	unsigned int ncpus;		/* possible CPUs */
+	struct pktstat_cpu **cpus;	/* per_cpu_ptr of each, for the reader */
+
+	struct mutex read_lock;		/* reader, cursors, scratch, snaps */
+	struct pktstat_reader reader;
+	struct pktstat_cursor *cursors;	/* committed reader position */
+	struct pktstat_cursor *scratch;	/* a read in progress */
+	struct pktstat_snap *snaps;
+
+	struct proc_dir_entry *dir;	/* NULL once the netns is gone */
+};
+
+struct pktstat_net *pktstat_pernet(struct net *net);
+struct xt_pktstat_instance *pktstat_instance_get(struct net *net,
+						 const struct xt_pktstat_info *info);
+void pktstat_instance_put(struct net *net, struct xt_pktstat_instance *inst);
+
+int pktstat_instance_init(void);
+void pktstat_instance_exit(void);
+
+/* Count a packet on this CPU; safe from any context the hooks run in. */
+static inline void pktstat_instance_count(struct xt_pktstat_instance *inst,
+					  unsigned int len)
+{
+	local_bh_disable();
+	/* On PREEMPT_RT BH-off is preemptible: a reader must not spin on us. */
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		preempt_disable();
+	pktstat_cpu_count(this_cpu_ptr(inst->pcpu), inst->period, len);
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		preempt_enable();
+	local_bh_enable();
+}
+
+#endif /* PKTSTAT_INSTANCE_H */
