@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "csv.h"
+#include "log.h"
+#include "parse.h"
+
+size_t csv_format_row(char *buf, const struct row *r, const char *name)
+{
+	time_t sec = (time_t)(r->end_ns / 1000000000ULL);
+	struct tm tm;
+	size_t n;
+
+	gmtime_r(&sec, &tm);
+	n = strftime(buf, CSV_ROW_MAX, "%Y-%m-%dT%H:%M:%S", &tm);
+	n += (size_t)snprintf(buf + n, CSV_ROW_MAX - n,
+			      ".%09" PRIu64 "Z,%" PRIu64 ",%s,%" PRIu64 ",%"
+			      PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
+			      (uint64_t)(r->end_ns % 1000000000ULL), r->end_ns, name, r->id,
+			      r->frames, r->bytes, r->total_frames,
+			      r->total_bytes);
+	return n;
+}
+
+int csv_parse_row(const char *s, size_t len, struct row *r)
+{
+	const char *f[8];
+	size_t flen[8], pos = 0;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		const char *c = memchr(s + pos, ',', len - pos);
+		size_t n = c ? (size_t)(c - (s + pos)) : len - pos;
+
+		f[i] = s + pos;
+		flen[i] = n;
+		pos += n;
+		if (i < 7) {
+			if (pos >= len)
+				return -1;
+			pos++;
+		}
+	}
+	if (pos != len || flen[0] == 0 || flen[2] == 0 ||
+	    parse_u64(f[1], flen[1], &r->end_ns) ||
+	    parse_u64(f[3], flen[3], &r->id) ||
+	    parse_u64(f[4], flen[4], &r->frames) ||
+	    parse_u64(f[5], flen[5], &r->bytes) ||
+	    parse_u64(f[6], flen[6], &r->total_frames) ||
+	    parse_u64(f[7], flen[7], &r->total_bytes))
+		return -1;
+	return 0;
+}
+
+/* Offset just after the last '\n' before end, or 0 if there is none. */
+static int whole_lines_end(int fd, off_t end, off_t *out)
+{
+	char buf[4096];
+
+	while (end > 0) {
+		size_t n = end < (off_t)sizeof(buf) ? (size_t)end : sizeof(buf);
+		ssize_t got = pread(fd, buf, n, end - (off_t)n);
+		char *nl;
+
+		if (got != (ssize_t)n)
+			return -1;
+		nl = memrchr(buf, '\n', n);
+		if (nl) {
+			*out = end - (off_t)n + (nl - buf) + 1;
+			return 0;
+		}
+		end -= (off_t)n;
+	}
+	*out = 0;
+	return 0;
+}
+
+int csv_last_row(const char *path, struct row *r)
+{
+	char buf[4 * CSV_ROW_MAX];
+	struct stat sb;
+	off_t end, start;
+	ssize_t n;
+	char *line, *nl;
+	int fd, ret = -1;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (fstat(fd, &sb) || whole_lines_end(fd, sb.st_size, &end))
+		goto out;
+	ret = 0;
+	if (end == 0)
+		goto out;
+	start = end > (off_t)sizeof(buf) ? end - (off_t)sizeof(buf) : 0;
+	n = pread(fd, buf, (size_t)(end - start), start);
+	if (n != end - start) {
+		ret = -1;
+		goto out;
+	}
+	/* buf ends with '\n': the last line starts after the one before. */
+	nl = n > 1 ? memrchr(buf, '\n', (size_t)n - 1) : NULL;
+	line = nl ? nl + 1 : buf;
+	if (!nl && start > 0)
+		goto out;	/* longer than any row we write */
+	if (csv_parse_row(line, (size_t)(buf + n - 1 - line), r) == 0)
+		ret = 1;
+	else if (strncmp(line, CSV_HEADER, sizeof(CSV_HEADER) - 1))
+		log_msg(LOG_WARNING, "%s: last line is not a row, ignored",
+			path);
+out:
+	close(fd);
+	return ret;
+}
+
+int csv_append(int fd, const char *buf, size_t len, size_t *whole)
+{
+	struct stat sb;
+	ssize_t n;
+	const char *nl;
+
+	*whole = 0;
+	if (fstat(fd, &sb))
+		return -1;
+	do
+		n = write(fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -1;
+	if ((size_t)n == len) {
+		*whole = len;
+		return 0;
+	}
+	/* Short write: the disk is full. Keep whole lines, cut the rest. */
+	nl = n > 0 ? memrchr(buf, '\n', (size_t)n) : NULL;
+	*whole = nl ? (size_t)(nl - buf) + 1 : 0;
+	if (ftruncate(fd, sb.st_size + (off_t)*whole))
+		log_msg(LOG_ERR, "ftruncate after short write: %s "
+			"(the torn row is cut when the file is reopened)",
+			strerror(errno));
+	errno = ENOSPC;
+	return -1;
+}
+
+int csv_open(const char *path)
+{
+	struct stat sb;
+	off_t end;
+	size_t whole;
+	int fd, err;
+
+	/* O_RDWR: the torn-tail check reads the end of the file. */
+	fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &sb) || whole_lines_end(fd, sb.st_size, &end))
+		goto fail;
+	if (end != sb.st_size) {
+		/* A row torn by a crash or a full disk: it was never done. */
+		if (ftruncate(fd, end))
+			goto fail;
+		log_msg(LOG_WARNING, "%s: cut a torn last line (%lld bytes)",
+			path, (long long)(sb.st_size - end));
+	}
+	if (end == 0 &&
+	    csv_append(fd, CSV_HEADER, sizeof(CSV_HEADER) - 1, &whole))
+		goto fail;
+	return fd;
+fail:
+	err = errno;
+	close(fd);
+	errno = err;
+	return -1;
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The CSV files: one per instance, a header line, then one row per window.
+ * Rows are appended whole (one write(2) of whole lines, O_APPEND), so a
+ * kill -9 never leaves half a row; a short write (disk full) is cut back to
+ * the last whole row.
+ */
+#ifndef PKTSTAT_CSV_H
+#define PKTSTAT_CSV_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "delta.h"
+
+#define CSV_HEADER "time_utc,end_ns,instance,instance_id,frames,bytes," \
+		   "total_frames,total_bytes\n"
+
+/* Longest row: 30 + 20 + 31 + 5 * 20 + 7 commas + '\n', rounded up. */
+#define CSV_ROW_MAX 256
+
+/* Format one row with its '\n' into buf (CSV_ROW_MAX bytes). Returns length. */
+size_t csv_format_row(char *buf, const struct row *r, const char *name);
+
+/*
+ * Parse a row (without '\n'). The instance name is not checked: each file
+ * holds one instance. Returns 0 or -1 (also for the header).
+ */
+int csv_parse_row(const char *s, size_t len, struct row *r);
+
+/*
+ * Last whole row of the file at path, ignoring a torn tail.
+ * Returns 1 if found, 0 if none (no file, header only), -1 on error.
+ */
+int csv_last_row(const char *path, struct row *r);
+
+/*
+ * Open path for appending (creating it 0640), cut a torn tail and write the
+ * header if the file is empty. Returns the fd, or -1 with errno set (and
+ * nothing logged: the caller knows the context).
+ */
+int csv_open(const char *path);
+
+/*
+ * Append len bytes of whole lines with one write(2). On a short write the
+ * torn part is cut and *whole says how many bytes of whole lines stayed.
+ * Returns 0 or -1 with errno set.
+ */
+int csv_append(int fd, const char *buf, size_t len, size_t *whole);
+
+#endif

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Text parsers of pktstat-collect: the /proc data and stats files, the state
+ * file (same "key: value" format as stats), durations and instance names.
+ * Pure functions on memory buffers, so the fuzzer and unit tests reach them.
+ */
+#ifndef PKTSTAT_PARSE_H
+#define PKTSTAT_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* One line of /proc/net/xt_pktstat/<name>/data: cumulative totals. */
+struct sample {
+	uint64_t end_ns;
+	uint64_t frames;
+	uint64_t bytes;
+};
+
+/* The fields of the stats file the collector uses. */
+struct inst_stats {
+	uint64_t id;		/* creation id; 0 = unknown */
+	uint64_t period_ns;	/* 0 = unknown */
+	uint64_t samples;	/* FIFO capacity per CPU; 0 = unknown */
+	uint64_t cpus;
+	uint64_t queued;
+	uint64_t overflows;
+	bool has_overflows;
+};
+
+/* Longest instance name (uapi XT_PKTSTAT_NAME_LEN - 1). */
+#define NAME_MAX_LEN 31
+
+/*
+ * Strict unsigned decimal: [0-9]+, no sign, no space, fits in 64 bits.
+ * Parses exactly len bytes. Returns 0 or -1.
+ */
+int parse_u64(const char *s, size_t len, uint64_t *out);
+
+/*
+ * "<end_ns> <frames> <bytes>" with single spaces, without the '\n'.
+ * Returns 0 or -1; *out is untouched on error.
+ */
+int parse_data_line(const char *s, size_t len, struct sample *out);
+
+/*
+ * Find "key: value" in a buffer of such lines and parse value as u64.
+ * Returns 0 if found and valid, -1 otherwise.
+ */
+int kv_get_u64(const char *buf, size_t len, const char *key, uint64_t *out);
+
+/* The stats file: id, period_ns and samples are required. Returns 0 or -1. */
+int parse_stats(const char *buf, size_t len, struct inst_stats *out);
+
+/*
+ * Duration: a decimal number with an optional fraction and unit ns, us, ms,
+ * s (default), m, h. "250ms", "1.5", "2m". Returns 0 or -1 (also when zero
+ * or beyond a day).
+ */
+int parse_duration(const char *s, uint64_t *ns);
+
+/* [A-Za-z0-9_.-]{1,31}, not starting with '.', as the kernel enforces. */
+bool valid_instance_name(const char *s);
+
+#endif

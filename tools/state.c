@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "parse.h"
+#include "state.h"
+
+#define STATE_VERSION 1
+
+int state_load(const char *path, struct state *st)
+{
+	char buf[1024];
+	uint64_t version, ended = 0;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		log_msg(LOG_ERR, "%s: open: %s", path, strerror(errno));
+		return -1;
+	}
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	memset(st, 0, sizeof(*st));
+	if (n < 0 ||
+	    kv_get_u64(buf, (size_t)n, "version", &version) ||
+	    version != STATE_VERSION ||
+	    kv_get_u64(buf, (size_t)n, "id", &st->cur.id) ||
+	    kv_get_u64(buf, (size_t)n, "end_ns", &st->cur.end_ns) ||
+	    kv_get_u64(buf, (size_t)n, "frames", &st->cur.frames) ||
+	    kv_get_u64(buf, (size_t)n, "bytes", &st->cur.bytes) ||
+	    kv_get_u64(buf, (size_t)n, "overflows", &st->overflows)) {
+		log_msg(LOG_WARNING, "%s: invalid state file, ignored", path);
+		memset(st, 0, sizeof(*st));
+		return -1;
+	}
+	kv_get_u64(buf, (size_t)n, "ended", &ended);	/* optional */
+	st->ended = ended != 0;
+	st->cur.valid = true;
+	return 1;
+}
+
+int state_save(const char *path, const struct state *st)
+{
+	char tmp[4096 + 8], buf[512];
+	int fd, len, err;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	len = snprintf(buf, sizeof(buf),
+		       "# pktstat-collect state: last row written to the CSV\n"
+		       "version: %d\nid: %" PRIu64 "\nend_ns: %" PRIu64
+		       "\nframes: %" PRIu64 "\nbytes: %" PRIu64
+		       "\noverflows: %" PRIu64 "\nended: %d\n",
+		       STATE_VERSION, st->cur.id, st->cur.end_ns,
+		       st->cur.frames, st->cur.bytes, st->overflows,
+		       st->ended ? 1 : 0);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return -1;
+	/* fsync before rename: after a power cut, old or new, never empty. */
+	errno = 0;
+	if (write(fd, buf, (size_t)len) != len || fsync(fd)) {
+		err = errno ? errno : ENOSPC;
+		close(fd);
+		unlink(tmp);
+		errno = err;
+		return -1;
+	}
+	if (close(fd) || rename(tmp, path)) {
+		err = errno;
+		unlink(tmp);
+		errno = err;
+		return -1;
+	}
+	return 0;
+}
