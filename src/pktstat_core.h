@@ -75,7 +75,7 @@ struct pktstat_snap {
 
 /* Reader state of one instance, serialised by the caller's lock. */
 struct pktstat_reader {
-	u64 last_win;		/* last window delivered, 0 before the first */
+	u64 next_win;		/* first window not delivered yet */
 	u64 windows_read;
 };
 
@@ -178,15 +178,23 @@ static inline u32 pktstat_cpu_queued(const struct pktstat_cpu *c, u32 tail)
 }
 
 /*
- * The earliest window with undelivered counts on one CPU, clamped after the
- * last window delivered; false when the CPU has nothing new.
+ * The earliest window with undelivered counts on one CPU, never before
+ * next_win (windows do not go back); false when the CPU has nothing new.
  */
 static inline bool pktstat_cpu_next_win(const struct pktstat_cpu *c,
-					const struct pktstat_cursor *cur,
+					struct pktstat_cursor *cur,
 					const struct pktstat_snap *s,
-					u64 after, u64 *win)
+					u64 next_win, u64 *win)
 {
 	u64 w;
+
+	/*
+	 * A window already delivered from the live counters is queued later
+	 * all the same: a record with no new frame holds nothing to deliver.
+	 */
+	while (cur->tail != s->head &&
+	       PKTSTAT_READ_ONCE(c->ring[cur->tail].frames) == cur->frames)
+		cur->tail = pktstat_ring_next(cur->tail, c->size);
 
 	if (cur->tail != s->head)
 		w = PKTSTAT_READ_ONCE(c->ring[cur->tail].win);
@@ -194,7 +202,7 @@ static inline bool pktstat_cpu_next_win(const struct pktstat_cpu *c,
 		w = s->win;
 	else
 		return false;
-	*win = w > after ? w : after + 1;
+	*win = w > next_win ? w : next_win;
 	return true;
 }
 
@@ -260,17 +268,21 @@ static inline unsigned int pktstat_collect(struct pktstat_cpu *const *cpus,
 
 		for (i = 0; i < ncpus; i++)
 			if (pktstat_cpu_next_win(cpus[i], &cur[i], &snaps[i],
-						 r->last_win, &w) && w < b)
+						 r->next_win, &w) && w < b)
 				b = w;
-		if (b >= limit)
+		if (b >= limit) {
+			/* Every window before limit is closed, with traffic or not. */
+			if (r->next_win < limit)
+				r->next_win = limit;
 			break;
+		}
 		for (i = 0; i < ncpus; i++) {
 			pktstat_cpu_advance(cpus[i], &cur[i], &snaps[i], b);
 			frames += cur[i].frames;
 			bytes += cur[i].bytes;
 		}
 		emit(ctx, (b + 1) * period, frames, bytes);
-		r->last_win = b;
+		r->next_win = b + 1;
 		r->windows_read++;
 		lines++;
 	}

@@ -125,7 +125,7 @@ static int pktstat_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "rules: %u\n", READ_ONCE(inst->rules));
 	seq_printf(m, "windows_read: %llu\n", reader.windows_read);
 	seq_printf(m, "last_window_ns: %llu\n",
-		   reader.windows_read ? (reader.last_win + 1) * inst->period : 0);
+		   reader.windows_read ? reader.next_win * inst->period : 0);
 	return 0;
 }
 

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* An instance of the core for tests: N CPUs, their rings, a reader. */
+#ifndef FIXTURE_H
+#define FIXTURE_H
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core_user.h"
+
+struct line {
+	u64 end_ns, frames, bytes;
+};
+
+struct fixture {
+	unsigned int ncpus;
+	u64 period;
+	struct pktstat_cpu *cpu;	/* ncpus of them */
+	struct pktstat_cpu **cpus;
+	struct pktstat_cursor *cursors, *scratch;
+	struct pktstat_snap *snaps;
+	struct pktstat_reader reader;
+};
+
+struct line_buf {
+	struct line *v;
+	size_t n, cap;
+};
+
+static void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size);
+
+	if (!p)
+		abort();
+	return p;
+}
+
+static void fixture_init(struct fixture *f, unsigned int ncpus, u64 period,
+			 u32 capacity)
+{
+	unsigned int i;
+
+	f->ncpus = ncpus;
+	f->period = period;
+	f->cpu = aligned_alloc(64, ncpus * sizeof(*f->cpu));
+	if (!f->cpu)
+		abort();
+	f->cpus = xcalloc(ncpus, sizeof(*f->cpus));
+	f->cursors = xcalloc(ncpus, sizeof(*f->cursors));
+	f->scratch = xcalloc(ncpus, sizeof(*f->scratch));
+	f->snaps = xcalloc(ncpus, sizeof(*f->snaps));
+	for (i = 0; i < ncpus; i++) {
+		pktstat_cpu_init(&f->cpu[i],
+				 xcalloc(capacity + 1, sizeof(struct pktstat_rec)),
+				 capacity);
+		f->cpus[i] = &f->cpu[i];
+	}
+	memset(&f->reader, 0, sizeof(f->reader));
+}
+
+static void fixture_free(struct fixture *f)
+{
+	unsigned int i;
+
+	for (i = 0; i < f->ncpus; i++)
+		free(f->cpu[i].ring);
+	free(f->cpu);
+	free(f->cpus);
+	free(f->cursors);
+	free(f->scratch);
+	free(f->snaps);
+}
+
+static void line_push(void *ctx, u64 end_ns, u64 frames, u64 bytes)
+{
+	struct line_buf *b = ctx;
+
+	if (b->n == b->cap) {
+		b->cap = b->cap ? 2 * b->cap : 64;
+		b->v = realloc(b->v, b->cap * sizeof(*b->v));
+		if (!b->v)
+			abort();
+	}
+	b->v[b->n].end_ns = end_ns;
+	b->v[b->n].frames = frames;
+	b->v[b->n].bytes = bytes;
+	b->n++;
+}
+
+/* One read as the kernel does it; commit = 0 drops what it collected. */
+static unsigned int fixture_read(struct fixture *f, struct line_buf *out,
+				 unsigned int max_lines, int commit)
+{
+	struct pktstat_reader r = f->reader;
+	unsigned int n;
+
+	memcpy(f->scratch, f->cursors, f->ncpus * sizeof(*f->scratch));
+	n = pktstat_collect(f->cpus, f->ncpus, f->period, f->scratch, &r,
+			    f->snaps, max_lines, line_push, out);
+	if (commit) {
+		memcpy(f->cursors, f->scratch, f->ncpus * sizeof(*f->cursors));
+		f->reader = r;
+		pktstat_commit(f->cpus, f->ncpus, f->cursors);
+	}
+	return n;
+}
+
+#endif /* FIXTURE_H */
