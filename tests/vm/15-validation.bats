@@ -1,0 +1,74 @@
+#!/usr/bin/env bats
+# The kernel trusts nothing userspace sends: a raw extension (tests/tools/
+# libxt_pktstat_raw.c, in $RAW_XTLIB) passes values the real one refuses.
+# Each is -EINVAL with one rate-limited message, and leaves nothing behind.
+
+load lib
+
+setup() { net_up; }
+teardown() { net_down; unload_module; }
+
+raw_rule() {
+	in_rx env XTABLES_LIBDIR="$RAW_XTLIB:$XTABLES_LIBDIR" \
+		"$IPT" -A INPUT -m pktstat "$@"
+}
+
+# refused "expected kernel message" raw options...
+refused() {
+	local want=$1 before
+	shift
+	before=$(dmesg | wc -l)
+	run raw_rule "$@"
+	[ "$status" -ne 0 ] || { echo "accepted: $*"; return 1; }
+	run bash -c "dmesg | tail -n +$((before + 1)) | grep -F 'xt_pktstat: '"
+	assert_eq "${#lines[@]}" 1 "kernel messages for $*: $output"
+	[[ "${lines[0]}" == *"$want"* ]] || { echo "message: ${lines[0]}, want: $want"; return 1; }
+	run in_rx ls /proc/net/xt_pktstat
+	assert_eq "$output" "" "instances left behind"
+	run in_rx "$IPT" -S INPUT
+	assert_eq "$output" "-P INPUT ACCEPT" "rules left behind"
+}
+
+@test "raw extension control: limits themselves are accepted" {
+	raw_rule --period-ns 1000 --samples 2 --name-raw lo
+	raw_rule --period-ns 3600000000000 --samples 65536 --name-raw hi
+	assert_eq "$(stat_of lo period_ns) $(stat_of lo samples)" "1000 2"
+	assert_eq "$(stat_of hi period_ns) $(stat_of hi samples)" "3600000000000 65536"
+}
+
+@test "period 0, below 1 us, above 1 h, u64 max: refused" {
+	local range="out of range: allowed 1000 to 3600000000000 ns"
+	refused "period 0 ns $range" --period-ns 0
+	refused "period 999 ns $range" --period-ns 999
+	refused "period 3600000000001 ns $range" --period-ns 3600000000001
+	refused "period 18446744073709551615 ns $range" --period-ns 18446744073709551615
+}
+
+@test "samples 0, 1, 65537, u32 max: refused" {
+	refused "samples 0 out of range: allowed 2 to 65536" --samples 0
+	refused "samples 1 out of range: allowed 2 to 65536" --samples 1
+	refused "samples 65537 out of range: allowed 2 to 65536" --samples 65537
+	refused "samples 4294967295 out of range: allowed 2 to 65536" --samples 4294967295
+}
+
+@test "unknown flags: refused" {
+	refused "flags 0x1 unknown: must be 0" --flags 1
+}
+
+@test "bad names: empty, '/', leading '.', no NUL in 32 bytes: refused" {
+	refused 'name is empty' --name-raw ''
+	refused 'name has a character outside [A-Za-z0-9_.-]: "a/b"' --name-raw a/b
+	refused "name starts with '.'" --name-raw .hidden
+	refused 'name is not NUL-terminated' --name-raw "$(printf 'a%.0s' {1..32})"
+	refused 'name has a character outside' --name-raw 'a b'
+}
+
+@test "a flood of bad rules is rate-limited in the kernel log" {
+	local before n
+	before=$(dmesg | wc -l)
+	for _ in $(seq 30); do
+		raw_rule --samples 1 2>/dev/null && return 1
+	done
+	n=$(dmesg | tail -n +$((before + 1)) | grep -c 'samples 1 out of range' || true)
+	(( n >= 1 && n <= 10 )) || { echo "$n messages for 30 bad rules"; return 1; }
+}
