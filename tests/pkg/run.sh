@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Real-install proof of the Debian packages, as TAP on stdout:
+#   10-build   make deb (lintian), the next version, apt repos, cached root
+#   20-chroot  apt-get install/purge, no headers, new headers, kernel upgrade
+#   30-vm      boot the root under qemu: count with 6.12, count + package
+#              upgrade on 6.1, count after reboot on 6.12, purge
+# Needs root (debootstrap, chroot, mounts). Cold: downloads bookworm once.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/pkg/lib.sh
+. "$here/lib.sh"
+
+if [[ $(id -u) != 0 ]]; then
+	echo "1..0 # SKIP tests/pkg needs root (debootstrap, chroot, mounts)"
+	exit 0
+fi
+
+mkdir -p "$PKG_BUILD"
+rm -f "$PKG_BUILD/times"
+start=$(now)
+rc=0
+bats --tap "$here"/[0-9]*.bats || rc=$?
+work_root_down
+echo "# timings:"
+sed 's/^/#   /' "$PKG_BUILD/times" 2>/dev/null || true
+echo "#   whole suite $(($(now) - start))s"
+exit "$rc"
