@@ -42,6 +42,10 @@ setup_file() {
 	run sh -c "dpkg-deb --fsys-tarfile '$deb' | tar -xOf - ./usr/src/xt-pktstat-$version/dkms.conf"
 	echo "$output" | grep -qx "PACKAGE_VERSION=\"$version\""
 	echo "$output" | grep -qx 'AUTOINSTALL="yes"'
+	run dpkg-deb -f "$deb" Depends Recommends
+	echo "$output"
+	[[ $output == *"Depends: dkms"* ]]
+	[[ $output == *"Recommends: linux-headers-amd64 | linux-headers-generic"* ]]
 	# Maintainer scripts are dh_dkms's.
 	run sh -c "dpkg-deb --ctrl-tarfile '$deb' | tar -xOf - ./postinst"
 	echo "$output" | grep -q '/usr/lib/dkms/common.postinst'

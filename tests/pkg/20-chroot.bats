@@ -21,6 +21,10 @@ setup_file() {
 	echo 'deb [trusted=yes] file:/srv/xt-pktstat/repo ./' \
 		>"$PKG_ROOT/etc/apt/sources.list.d/xt-pktstat-local.list"
 	root_apt_update_local "$PKG_ROOT"
+	# The guest boots from a virtio disk with ext4 (built in): an initramfs
+	# with only virtio is enough and is made in seconds, not minutes.
+	printf 'MODULES=list\n' >"$PKG_ROOT/etc/initramfs-tools/conf.d/xt-pktstat-test"
+	printf 'virtio_pci\nvirtio_blk\n' >>"$PKG_ROOT/etc/initramfs-tools/modules"
 }
 
 teardown_file() {
@@ -31,8 +35,6 @@ setup() {
 	# shellcheck disable=SC1091
 	. "$PKG_BUILD/versions"
 	root_kernels "$R"
-	# The generic flavour of the 6.1 ABI, which our Recommends pulls in.
-	KGEN=${K61%-cloud-amd64}-amd64
 	if grep -q '^Package: pktstat-collect$' "$PKG_BUILD/deb/Packages"; then
 		PKGS+=(pktstat-collect)
 	fi
@@ -46,7 +48,10 @@ dkms_status() {
 	local t0
 	root_files "$R" >"$PKG_BUILD/files-before"
 	t0=$(now)
-	run root_apt "$R" install "${PKGS[@]}"
+	# No Recommends: they would add linux-headers-amd64, the generic flavour
+	# (dkms itself recommends it too), and a second build for a kernel that
+	# is not installed. Checked as metadata in 10-build.bats instead.
+	run root_apt "$R" install --no-install-recommends "${PKGS[@]}"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	report_time "apt-get install (DKMS build for $K61)" $(($(now) - t0))
@@ -77,14 +82,14 @@ dkms_status() {
 }
 
 @test "the collector has its user, directories, modprobe.d gid and enabled unit" {
-	[[ " ${PKGS[*]} " == *" pktstat-collect "* ]] || skip "pktstat-collect not built (no tools/Makefile)"
+	[[ " ${PKGS[*]} " == *" pktstat-collect "* ]] || skip "pktstat-collect not built (build profile pkg.xt-pktstat.nocollect)"
 	local gid
 	gid=$(in_root "$R" getent group pktstat | cut -d: -f3)
 	[ -n "$gid" ]
 	in_root "$R" getent passwd pktstat
 	[ "$(stat -c %U "$R/var/log/xt-pktstat")" = pktstat ] || [ "$(in_root "$R" stat -c %U /var/log/xt-pktstat)" = pktstat ]
 	in_root "$R" stat -c %U /var/lib/xt-pktstat | grep -qx pktstat
-	grep -E "^options xt_pktstat .*gid=$gid" "$R/etc/modprobe.d/xt-pktstat-collect.conf"
+	grep -E "^options xt_pktstat .*gid=$gid" "$R/etc/modprobe.d/xt_pktstat.conf"
 	[ -L "$R/etc/systemd/system/multi-user.target.wants/pktstat-collect.service" ]
 }
 
@@ -95,9 +100,6 @@ dkms_status() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	report_time "apt-get purge" $(($(now) - t0))
-	# Our Recommends (linux-headers-amd64) brought the generic headers; dkms
-	# recommends them too, so autoremove keeps them: purge them by hand.
-	root_apt "$R" purge linux-headers-amd64 "linux-headers-$KGEN"
 	[ -z "$(dkms_status)" ]
 	[ ! -e "$R/var/lib/dkms/xt-pktstat" ]
 	[ -z "$(find "$R/usr/src" "$R/lib/modules" -name 'xt*pktstat*')" ]
@@ -105,12 +107,7 @@ dkms_status() {
 	root_files "$R" >"$PKG_BUILD/files-after"
 	run diff "$PKG_BUILD/files-before" "$PKG_BUILD/files-after"
 	echo "$output"
-	# The one thing left is depmod's index in /lib/modules/$KGEN, a kernel
-	# with headers but no image, written when DKMS removed our module there.
-	local leftover
-	leftover=$(grep -E '^[<>]' <<<"$output" |
-		grep -Ev "^> \./usr/lib/modules/$KGEN(/modules\.[a-z.]+)?$" || true)
-	[ -z "$leftover" ]
+	[ "$status" -eq 0 ]
 }
 
 @test "without headers the install succeeds and says how to finish" {
