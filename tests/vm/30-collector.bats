@@ -15,9 +15,14 @@ setup() {
 	CPID=
 }
 
+# Every step must run: no "a && b" here, a false "a" would end teardown.
 teardown() {
-	[[ -n "$CPID" ]] && kill -9 "$CPID" 2>/dev/null
-	mountpoint -q "$D/out" && umount "$D/out"
+	if [[ -n "$CPID" ]]; then
+		kill -9 "$CPID" 2>/dev/null || true
+	fi
+	if grep -q " $D/out " /proc/mounts; then
+		umount "$D/out"
+	fi
 	net_down
 	unload_module
 }
