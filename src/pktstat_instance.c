@@ -16,7 +16,10 @@
 
 static unsigned int pktstat_net_id __read_mostly;
 
-/* Ids grow for the module's lifetime: a recreated instance gets a new one. */
+/*
+ * A recreated instance gets a new id, even across module reloads: ids start
+ * from the load time in ns, so a collector never continues an old series.
+ */
 static atomic64_t pktstat_last_id = ATOMIC64_INIT(0);
 
 struct pktstat_net *pktstat_pernet(struct net *net)
@@ -194,6 +197,7 @@ static struct pernet_operations pktstat_net_ops = {
 
 int pktstat_instance_init(void)
 {
+	atomic64_set(&pktstat_last_id, ktime_get_real_ns());
 	return register_pernet_subsys(&pktstat_net_ops);
 }
 

@@ -85,6 +85,7 @@ teardown() { net_down; unload_module; }
 	b=$!
 	while kill -0 "$a" 2>/dev/null || kill -0 "$b" 2>/dev/null; do
 		read_data cpus >/dev/null
+		sleep 0.05
 	done
 	wait "$a"
 	wait "$b"

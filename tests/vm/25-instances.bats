@@ -54,7 +54,7 @@ teardown() {
 	run in_rx bash -c '
 		exec 3</proc/net/xt_pktstat/keep/data
 		"$1" <"$2" || exit 10
-		ip netns exec "$3" udpsend -c 5 -s 100 -i 20 "$4" 5000 || exit 11
+		nsenter --net="/run/netns/$3" -- udpsend -c 5 -s 100 -i 20 "$4" 5000 || exit 11
 		sleep 0.05
 		cat <&3' _ "$IPT_RESTORE" "$BATS_TEST_TMPDIR/saved" "$NS_TX" "$V4_RX"
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
@@ -68,14 +68,14 @@ teardown() {
 @test "instances of one name in two namespaces are separate" {
 	ip netns add pktstat-other
 	in_rx "$IPT" -A INPUT -p udp --dport 5000 -m pktstat --period 10ms --samples 64 --name iso
-	ip netns exec pktstat-other "$IPT" -A INPUT -m pktstat --period 20ms --samples 8 --name iso
+	nsenter --net=/run/netns/pktstat-other -- "$IPT" -A INPUT -m pktstat --period 20ms --samples 8 --name iso
 	send4 6 100
 	sleep 0.05
 	read_data iso >/dev/null
 	assert_eq "$(last_total iso)" "6 768"
-	run ip netns exec pktstat-other cat /proc/net/xt_pktstat/iso/data
+	run nsenter --net=/run/netns/pktstat-other -- cat /proc/net/xt_pktstat/iso/data
 	assert_eq "$output" ""
-	run ip netns exec pktstat-other cat /proc/net/xt_pktstat/iso/stats
+	run nsenter --net=/run/netns/pktstat-other -- cat /proc/net/xt_pktstat/iso/stats
 	[[ "$output" == *"period_ns: 20000000"* && "$output" == *"frames: 0"* ]] || { echo "$output"; return 1; }
 	run test -e /proc/net/xt_pktstat/iso
 	[ "$status" -ne 0 ]
