@@ -8,6 +8,7 @@
 #include <linux/netfilter/xt_pktstat.h>
 #include <linux/percpu.h>
 #include <linux/proc_fs.h>
+#include <linux/spinlock.h>
 #include <net/net_namespace.h>
 
 #include "pktstat_kernel.h"
@@ -38,6 +39,9 @@ struct xt_pktstat_instance {
 	struct pktstat_snap *snaps;
 
 	struct proc_dir_entry *dir;	/* NULL once the netns is gone */
+#ifdef PKTSTAT_BENCH_SPINLOCK
+	spinlock_t bench_lock;		/* make bench's 2011-style baseline */
+#endif
 };
 
 struct pktstat_net *pktstat_pernet(struct net *net);
@@ -52,6 +56,16 @@ void pktstat_instance_exit(void);
 static inline void pktstat_instance_count(struct xt_pktstat_instance *inst,
 					  unsigned int len)
 {
+#ifdef PKTSTAT_BENCH_SPINLOCK
+	/*
+	 * Benchmark baseline only, never built by default: the 2011 design,
+	 * one lock and one set of counters per instance shared by all CPUs.
+	 * The instance is kzalloc'd: a zeroed spinlock is unlocked.
+	 */
+	spin_lock_bh(&inst->bench_lock);
+	pktstat_cpu_count(per_cpu_ptr(inst->pcpu, 0), inst->period, len);
+	spin_unlock_bh(&inst->bench_lock);
+#else
 	local_bh_disable();
 	/* On PREEMPT_RT BH-off is preemptible: a reader must not spin on us. */
 	if (IS_ENABLED(CONFIG_PREEMPT_RT))
@@ -60,6 +74,7 @@ static inline void pktstat_instance_count(struct xt_pktstat_instance *inst,
 	if (IS_ENABLED(CONFIG_PREEMPT_RT))
 		preempt_enable();
 	local_bh_enable();
+#endif
 }
 
 #endif /* PKTSTAT_INSTANCE_H */
