@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# make bench: every benchmark of issue 6, results in build/bench/results.md
+# (+ runs.csv, per_match.csv, per_match.png). Prints TAP on stdout ("ok N -
+# bench: ...") and exits non-zero if a measurement did not run or produced no
+# number. Speed is never judged here: the figures are for BENCHMARKS.md.
+#
+#   ci/bench.sh                 full run (about 20 minutes on 2 idle cores)
+#   BENCH_SMOKE=1 ci/bench.sh   everything once with tiny counts (make check)
+#
+# Knobs (env): BOOTS (VM boots), ROUNDS (rounds per boot), PKTS (packets per
+# pktgen thread per run), NRULES (stacked rules, 100), SETS, NCPUS ("1 2"),
+# BENCH_KVER (guest kernel; default: the oldest-series cloud kernel of
+# ci/kernels.sh list, the fastest to boot), BENCH_MAX_LOAD and
+# BENCH_QUIET_WAIT (wait up to that many seconds before each boot for the
+# host's 1-min load to fall under BENCH_MAX_LOAD), BENCH_OUT (build/bench).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+SMOKE=${BENCH_SMOKE:-0}
+if ((SMOKE)); then
+	: "${BOOTS:=1}" "${ROUNDS:=1}" "${PKTS:=300}" "${CLOCK_LOOPS:=2000}"
+	: "${LAT_SECS:=1}" "${MEM_SAMPLES:=64}" "${CORE_N1:=1000}" "${CORE_N2:=2000}"
+	: "${COLLECT_ROWS:=10000}" "${MARGIN:=0.2}" "${BENCH_QUIET_WAIT:=0}"
+	: "${VM_TIMEOUT:=150}"
+else
+	: "${BOOTS:=2}" "${ROUNDS:=3}" "${PKTS:=6000}" "${CLOCK_LOOPS:=200000}"
+	: "${LAT_SECS:=5}" "${MEM_SAMPLES:=64 1024 8192}" "${CORE_N1:=100000}"
+	: "${CORE_N2:=200000}" "${COLLECT_ROWS:=1000000}" "${MARGIN:=0.4}"
+	: "${BENCH_QUIET_WAIT:=300}" "${VM_TIMEOUT:=900}"
+fi
+: "${NRULES:=100}" "${SETS:=base pktstat nfacct account spin u32 quota}"
+: "${NCPUS:=1 2}" "${LAT_PERIODS:=100000 1000000}" "${BENCH_MAX_LOAD:=1.0}"
+OUT=${BENCH_OUT:-build/bench}
+export ROUNDS PKTS SETS NCPUS MARGIN CLOCK_LOOPS LAT_SECS LAT_PERIODS \
+	MEM_SAMPLES NRULES VM_TIMEOUT DO_CLOCK=1 DO_EXTRA=1
+
+if [[ -z ${BENCH_KVER:-} ]]; then
+	BENCH_KVER=$(ci/kernels.sh list | grep -- '-cloud-amd64$' | sort -V | head -n1 || true)
+	[[ -n $BENCH_KVER ]] || BENCH_KVER=$(ci/kernels.sh default)
+fi
+kver=$BENCH_KVER
+kb=build/bench/$kver
+mkdir -p "$OUT" "$kb"
+OUT=$(realpath "$OUT")
+LOG=$OUT/bench.log
+: >"$LOG"
+
+n=0
+failed=0
+ok() {
+	n=$((n + 1))
+	echo "ok $n - bench${SMOKE:+ smoke}: $*"
+}
+not_ok() {
+	n=$((n + 1))
+	failed=$((failed + 1))
+	echo "not ok $n - bench${SMOKE:+ smoke}: $*"
+}
+# step DESCRIPTION CMD...: run, log, report as one TAP line.
+step() {
+	local what=$1
+	shift
+	echo "### $what: $*" >>"$LOG"
+	if "$@" >>"$LOG" 2>&1; then
+		ok "$what"
+	else
+		not_ok "$what (see $LOG)"
+		return 1
+	fi
+}
+[[ $SMOKE == 0 ]] && SMOKE=
+echo "# ci/bench.sh: kernel $kver, BOOTS=$BOOTS ROUNDS=$ROUNDS PKTS=$PKTS NRULES=$NRULES, out $OUT"
+
+# --- builds ------------------------------------------------------------------
+build_spin() {
+	local ko=$kb/mod-spin/xt_pktstat.ko
+	if [[ -f $ko && -z $(find src -newer "$ko" -type f -print -quit) ]]; then
+		return 0
+	fi
+	MODOUT=$kb/mod-spin ci/build-module.sh "$kver" KCFLAGS=-DPKTSTAT_BENCH_SPINLOCK
+}
+build_clockbench() {
+	local kdir=/usr/src/linux-headers-$kver
+	[[ -e $kdir/Makefile ]] || kdir=/lib/modules/$kver/build
+	rm -rf "$kb/clockbench"
+	mkdir -p "$kb/clockbench"
+	cp bench/clockbench/Kbuild bench/clockbench/clockbench.c "$kb/clockbench/"
+	make -s -C "$kdir" M="$(realpath "$kb/clockbench")" modules
+}
+build_account() {
+	local ver
+	find /var/lib/dkms/xtables-addons/ -path "*/$kver/*" -name 'xt_ACCOUNT.ko*' 2>/dev/null | grep -q . && return 0
+	ver=$(find /usr/src -maxdepth 1 -name 'xtables-addons-*' -printf '%f\n' | sed 's/^xtables-addons-//' | sort -V | tail -n1)
+	[[ -n $ver ]] || { echo "xtables-addons-dkms not installed (ci/deps.sh)"; return 1; }
+	dkms build -m xtables-addons -v "$ver" -k "$kver"
+}
+builds() {
+	ci/build-module.sh "$kver" &&
+		build_spin &&
+		make -s -C iptables &&
+		make -s -C tests/tools &&
+		make -s -C tools &&
+		build_clockbench &&
+		gcc -O2 -Wall -Wextra -Werror -static -o build/bench/latency bench/latency.c &&
+		build_account
+}
+step "build (module, spinlock variant, clockbench, xt_ACCOUNT via DKMS, tools)" builds || {
+	echo "1..$n"
+	exit 1
+}
+
+# --- userspace ---------------------------------------------------------------------
+if step "core instructions per packet (callgrind)" bench/core/run.sh "$OUT" "$CORE_N1" "$CORE_N2"; then
+	if awk -F, 'NR > 1 && $2 + 0 > 0 { k++ } END { exit k != 4 }' "$OUT/core.csv"; then
+		ok "core: 4 modes with instruction counts"
+	else
+		not_ok "core: missing counts in $OUT/core.csv"
+	fi
+fi
+step "collector throughput ($COLLECT_ROWS rows)" bench/collector.sh "$OUT" "$COLLECT_ROWS" || true
+
+# --- VM boots ------------------------------------------------------------------------
+wait_quiet() {
+	local t=0 load
+	while :; do
+		read -r load _ </proc/loadavg
+		if awk -v l="$load" -v m="$BENCH_MAX_LOAD" 'BEGIN { exit !(l < m) }' || ((t >= BENCH_QUIET_WAIT)); then
+			echo "$load"
+			return
+		fi
+		sleep 10
+		t=$((t + 10))
+	done
+}
+rm -rf "$OUT"/boot-*
+for ((b = 1; b <= BOOTS; b++)); do
+	load=$(wait_quiet)
+	mkdir -p "$OUT/boot-$b"
+	echo "boot $b: load $load" >"$OUT/boot-$b/host-load.txt"
+	# The clock, latency and memory figures once per boot.
+	step "VM boot $b (load $load before)" bench/vm.sh "$kver" "$OUT/boot-$b" "$b" || true
+done
+
+step "report" env BENCH_COMMAND="${BENCH_SMOKE:+BENCH_SMOKE=1 }ci/bench.sh" \
+	bench/report.sh "$OUT" "$kver" "$NRULES" || true
+
+# --- every measurement produced numbers ------------------------------------------------
+want_runs=0
+for c in $NCPUS; do
+	((c <= 2)) && want_runs=$((want_runs + 1))
+done
+k=$(wc -w <<<"$SETS")
+want_runs=$((want_runs * k * ROUNDS * BOOTS))
+got_runs=$(awk -F, 'NR > 1 && $6 > 0 && $7 > 0 { k++ } END { print k + 0 }' "$OUT/runs.csv" 2>/dev/null || echo 0)
+if ((got_runs == want_runs)); then
+	ok "pktgen runs with host CPU time: $got_runs of $want_runs"
+else
+	not_ok "pktgen runs with host CPU time: $got_runs of $want_runs"
+fi
+for c in $NCPUS; do
+	for s in $SETS; do
+		[[ $s == base ]] && continue
+		if awk -F, -v c="$c" -v s="$s" 'NR > 1 && $1 == c && $2 == s && $3 > 0 { f = 1 } END { exit !f }' \
+			"$OUT/per_match.csv" 2>/dev/null; then
+			ok "per-match cost: $s at $c vCPU(s)"
+		else
+			not_ok "per-match cost: $s at $c vCPU(s) missing"
+		fi
+	done
+done
+check_guest() { # KIND MIN_LINES_PER_BOOT DESCRIPTION
+	local f cnt
+	for f in "$OUT"/boot-*/results.log; do
+		cnt=$(tr -d '\r' <"$f" 2>/dev/null | grep -c "^$1 [^ ]* [0-9]" || true)
+		if ((cnt >= $2)); then
+			ok "$3 (${f#"$OUT"/}: $cnt)"
+		else
+			not_ok "$3 (${f#"$OUT"/}: $cnt lines, want $2)"
+		fi
+	done
+}
+check_guest CLOCK 9 "clock costs in the guest"
+check_guest LAT "$(wc -w <<<"$LAT_PERIODS")" "window latency"
+check_guest MEM "$(wc -w <<<"$MEM_SAMPLES")" "memory per instance"
+cs=$(grep -h -o 'INFO clocksource=.*' "$OUT"/boot-*/results.log 2>/dev/null | head -n1 | tr -d '\r' || true)
+if [[ -n $cs ]]; then
+	ok "guest ${cs#INFO }"
+else
+	not_ok "guest clocksource not reported"
+fi
+if [[ -s $OUT/results.md ]]; then
+	ok "results in $OUT/results.md"
+else
+	not_ok "no $OUT/results.md"
+fi
+echo "1..$n"
+((failed == 0))
