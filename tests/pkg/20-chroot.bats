@@ -143,6 +143,9 @@ dkms_status() {
 	echo "$output"
 	[[ $output == *"xt-pktstat/$VERSION, $K612, x86_64: installed"* ]]
 	in_root "$R" modinfo -k "$K612" xt_pktstat | grep -q "^vermagic: *$K612 "
+	# Signed with the key already present (made at the first build).
 	[ "$(in_root "$R" modinfo -k "$K612" -F signer xt_pktstat)" = "DKMS module signing key" ]
+	[ "$(in_root "$R" modinfo -k "$K612" -F sig_key xt_pktstat | tr -d ':' | tr 'a-f' 'A-F')" = \
+		"$(openssl x509 -inform DER -in "$R/var/lib/dkms/mok.pub" -noout -serial | cut -d= -f2)" ]
 	[ -f "$R/boot/initrd.img-$K612" ]
 }

@@ -43,14 +43,14 @@ guest() {
 	grep -E '^ok ' <<<"$output" >/dev/null
 }
 
-@test "boot $K61: the module apt installed loads and counts" {
+@test "boot the root's 6.1 kernel: the module apt installed loads and counts" {
 	guest "$K61" count "$VERSION"
 }
 
-@test "kernel upgrade: boot $K612, the hook-built module counts; package upgrade in the running system" {
+@test "kernel upgrade: boot 6.12, the hook-built module counts; package upgrade in the running system" {
 	guest "$K612" count,upgrade "$VERSION"
 }
 
-@test "reboot into $K612: the upgraded module loads and counts; purge leaves nothing" {
+@test "reboot into 6.12: the upgraded module loads and counts; purge leaves nothing" {
 	guest "$K612" count,purge "$NEXT"
 }

@@ -41,8 +41,18 @@ root_mount() {
 	_root_mounted "$root" && return 0
 	mount -t proc proc "$root/proc"
 	mount -t sysfs sysfs "$root/sys"
-	mount --bind /dev "$root/dev"
+	# A private /dev (not a bind of the host's): a stray `rm -rf build/`
+	# during a run can then never reach the host's device nodes.
+	mount -t tmpfs -o mode=0755,size=1M tmpfs "$root/dev"
+	local n
+	for n in null:1:3 zero:1:5 full:1:7 random:1:8 urandom:1:9 tty:5:0; do
+		IFS=: read -r name major minor <<<"$n"
+		mknod -m 0666 "$root/dev/$name" c "$major" "$minor"
+	done
+	mkdir -p "$root/dev/pts" "$root/dev/shm"
 	mount -t devpts -o newinstance,ptmxmode=0666 devpts "$root/dev/pts"
+	ln -s pts/ptmx "$root/dev/ptmx"
+	ln -s /proc/self/fd "$root/dev/fd"
 	mount -t tmpfs tmpfs "$root/run"
 	mkdir -p "$PKG_APT_CACHE/partial"
 	mount --bind "$PKG_APT_CACHE" "$root/var/cache/apt/archives"
@@ -54,6 +64,7 @@ root_mount() {
 # Undo root_mount (deepest first); tolerant of partial mounts.
 root_umount() {
 	local root=$1 m
+	[[ -d $root ]] || return 0
 	rm -f "$root/usr/sbin/policy-rc.d"
 	for m in var/cache/apt/archives run dev/pts dev sys proc; do
 		if mountpoint -q "$root/$m"; then

@@ -18,10 +18,13 @@ fi
 
 mkdir -p "$PKG_BUILD"
 rm -f "$PKG_BUILD/times"
+# Never leave mounts under build/ (an interrupted run is cleaned up here,
+# and at the start of the next one).
+work_root_down
+trap work_root_down EXIT
 start=$(now)
 rc=0
 bats --tap "$here"/[0-9]*.bats || rc=$?
-work_root_down
 echo "# timings:"
 sed 's/^/#   /' "$PKG_BUILD/times" 2>/dev/null || true
 echo "#   whole suite $(($(now) - start))s"

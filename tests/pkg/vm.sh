@@ -48,13 +48,18 @@ boot() {
 	console=$PKG_BUILD/$name.console
 	result=$PKG_BUILD/$name.tap
 	rm -f "$console" "$result"
+	# cx16=off: QEMU 7.2's TCG corrupts memory on 6.12's per-CPU
+	# cmpxchg16b (%gs-relative, SLUB fast path): #DB warnings, list_add
+	# corruption, panics during virtio probe. Without CX16 the kernel takes
+	# its fallback path and boots cleanly; 6.1 does not care either way.
 	timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 \
-		-machine pc -accel tcg,thread=multi -cpu max -smp 2 -m 1G \
+		-machine pc -accel tcg,thread=multi -cpu max,cx16=off -smp 2 -m 1G \
+		-nodefaults -no-user-config \
 		-kernel "$PKG_ROOT/boot/vmlinuz-$kver" \
 		-initrd "$PKG_ROOT/boot/initrd.img-$kver" \
 		-append "root=/dev/vda rw console=ttyS0 clocksource=tsc tsc=reliable panic=-1 $args" \
 		-drive "file=$IMG,format=raw,if=virtio,cache=unsafe" \
-		-display none -monitor none -nic none -no-reboot \
+		-display none -no-reboot \
 		-serial "file:$console" -serial "file:$result" || rc=$?
 	cat "$result"
 	if [[ $rc != 0 ]]; then

@@ -12,8 +12,14 @@ load lib.bash
 	[ "$status" -eq 0 ]
 	[ -z "$(dkms status -m xt-pktstat)" ]
 	[ ! -e /var/lib/dkms/xt-pktstat ]
-	[ -z "$(find /usr/src /usr/lib/modules /etc /var/lib /var/log /usr/lib/x86_64-linux-gnu/xtables \
-		\( -name '*pktstat*' -o -name 'xt_pktstat*' \) -print)" ]
+	# Anything named *pktstat* left, except this harness's own files.
+	local left
+	left=$(find /usr /etc /var/lib /var/log /var/cache/debconf \
+		\( -path /usr/local/lib/xt-pktstat-test -o -path /etc/xt-pktstat-test \
+		-o -path /var/lib/apt/lists -o -path /etc/apt/sources.list.d \
+		-o -name 'xt-pktstat-pkgtest.service' \) -prune -o -name '*pktstat*' -print)
+	echo "left: $left"
+	[ -z "$left" ]
 	run getent passwd pktstat
 	[ "$status" -ne 0 ]
 	run getent group pktstat
