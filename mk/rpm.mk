@@ -3,6 +3,9 @@
 #   make rpm      build/rpm/: the source RPM, the binary RPMs and the
 #                 filled spec; rpmlint when it is installed (RPM_LINT=no
 #                 to skip)
+#   make rpm RPM_VERSION=0.1.1 RPM_OUT=build/rpm-next RPM_LINT=no
+#                 a higher version, for the upgrade test of tests/rpm
+#   make rpm-lint rpmlint of what build/rpm holds
 #
 # The spec is rpm/xt_pktstat.spec.in with @VERSION@ from VERSION (the one
 # version source). The tarball holds the tracked and new files of the
@@ -16,9 +19,12 @@
 # they need bash (`read -d`): both are told bash here, as /bin/sh is on Fedora.
 
 RPM_OUT ?= $(BUILD)/rpm
-RPM_WORK ?= $(BUILD)/rpm-work
+RPM_WORK ?= $(RPM_OUT)-work
 RPM_NAME := xt_pktstat
-RPM_TARBALL := $(RPM_NAME)-$(VERSION).tar.gz
+# The spec passes VERSION=%{version} to make, so an override reaches
+# install-dkms (the /usr/src directory) and dkms.conf as well.
+RPM_VERSION ?= $(VERSION)
+RPM_TARBALL := $(RPM_NAME)-$(RPM_VERSION).tar.gz
 RPM_LINT ?= $(if $(shell command -v rpmlint),yes,no)
 RPM_NODEPS ?= $(if $(wildcard /etc/debian_version),--nodeps)
 RPMBUILD_FLAGS ?=
@@ -38,7 +44,7 @@ RPMBUILD = rpmbuild $(RPM_NODEPS) $(RPMBUILD_FLAGS) \
 rpm:
 	rm -rf $(RPM_WORK) $(RPM_OUT)
 	mkdir -p $(RPM_WORK)/SOURCES $(RPM_WORK)/SPECS $(RPM_OUT)
-	sed 's/@VERSION@/$(VERSION)/g' rpm/xt_pktstat.spec.in \
+	sed 's/@VERSION@/$(RPM_VERSION)/g' rpm/xt_pktstat.spec.in \
 		>$(RPM_WORK)/SPECS/$(RPM_NAME).spec
 	cp rpm/pktstat-collect.sysusers $(RPM_WORK)/SOURCES/
 	# Existing files only: a tracked file deleted in the tree is skipped.
@@ -48,7 +54,7 @@ rpm:
 		find . -path ./build -prune -o -type f -print0; \
 	fi | xargs -0 sh -c 'for f; do [ -f "$$f" ] && printf "%s\0" "$$f"; done; :' sh | \
 		LC_ALL=C sort -z | \
-		tar --null -T - --transform 's|^\./||;s|^|$(RPM_NAME)-$(VERSION)/|' \
+		tar --null -T - --transform 's|^\./||;s|^|$(RPM_NAME)-$(RPM_VERSION)/|' \
 		--owner=0 --group=0 --numeric-owner --mtime=@0 \
 		-czf $(RPM_WORK)/SOURCES/$(RPM_TARBALL)
 	$(RPMBUILD) -ba $(RPM_WORK)/SPECS/$(RPM_NAME).spec
