@@ -24,7 +24,7 @@ updated=0
 apt_update() {
 	((updated)) && return 0
 	log "apt-get update"
-	apt-get update -qq
+	apt-get update -qq -o DPkg::Lock::Timeout=600
 	updated=1
 }
 
@@ -78,4 +78,7 @@ fi
 log "installing: ${todo//$'\n'/ }"
 # INITRD=No: we boot our own initramfs, Debian's would only cost minutes.
 # shellcheck disable=SC2086 # word splitting of the package list is wanted
-INITRD=No DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $todo </dev/null
+# Lock::Timeout: wait for another apt (unattended-upgrades, a parallel job)
+# instead of failing at once.
+INITRD=No DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+	-o DPkg::Lock::Timeout=600 $todo </dev/null

@@ -121,9 +121,16 @@ for kver in "${kvers[@]}"; do
 		continue
 	fi
 
+	streams=("${expected[@]}")
+	((run_t)) && streams+=("${t_streams[@]}")
+	# A hung kernel must not hold CI forever, but slow TCG suites need room:
+	# 2 min to boot plus 4 min per stream unless VM_TIMEOUT says otherwise
+	# (the guest kills a stream after SUITE_TIMEOUT anyway).
+	vm_timeout=${VM_TIMEOUT:-$((120 + 240 * ${#streams[@]}))}
+
 	tb=$SECONDS
 	rc=0
-	ci/qemu.sh "$kver" "$out/initrd" "$out" || rc=$?
+	VM_TIMEOUT=$vm_timeout ci/qemu.sh "$kver" "$out/initrd" "$out" || rc=$?
 	boot_s=$((SECONDS - tb))
 	cp "$out/console.log" "$results/vm-$kver-console.log"
 
@@ -138,7 +145,7 @@ for kver in "${kvers[@]}"; do
 		file != "" { print > file }'
 
 	if ((rc == 124)); then
-		tap "not ok" "VM on $kver finished" "timed out after ${VM_TIMEOUT:-1200}s; see $results/vm-$kver-console.log"
+		tap "not ok" "VM on $kver finished" "timed out after ${vm_timeout}s; see $results/vm-$kver-console.log"
 	elif ! grep -q '^=== PKTSTAT-CI DONE ===' "$out/results.log"; then
 		mapfile -t l < <(tr -d '\r' <"$out/console.log" | tail -n 20)
 		tap "not ok" "VM on $kver finished" "qemu exit $rc, no DONE marker" "${l[@]}"
@@ -146,8 +153,6 @@ for kver in "${kvers[@]}"; do
 		tap ok "VM on $kver finished (${boot_s}s)"
 	fi
 
-	streams=("${expected[@]}")
-	((run_t)) && streams+=("${t_streams[@]}")
 	for s in "${streams[@]}"; do
 		f=$results/vm-$kver-$s.tap
 		end_rc=$(awk -v s="$s" '$1 == s { print $2 }' "$out/ends")
