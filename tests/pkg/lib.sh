@@ -105,7 +105,27 @@ work_root_up() {
 		"$PKG_ROOT"
 }
 
+# The VM's disk image, loop-mounted for steps done from the host (chroot)
+# between two boots.
+PKG_IMG=$PKG_BUILD/root.img
+PKG_MNT=$PKG_BUILD/mnt
+
+image_mount() {
+	mkdir -p "$PKG_MNT"
+	mountpoint -q "$PKG_MNT" || mount -o loop "$PKG_IMG" "$PKG_MNT"
+	root_mount "$PKG_MNT"
+}
+
+image_umount() {
+	[[ -d $PKG_MNT ]] || return 0
+	root_umount "$PKG_MNT"
+	if mountpoint -q "$PKG_MNT"; then
+		umount "$PKG_MNT" || umount -l "$PKG_MNT"
+	fi
+}
+
 work_root_down() {
+	image_umount
 	[[ -d $PKG_ROOT ]] || return 0
 	root_umount "$PKG_ROOT"
 	if mountpoint -q "$PKG_ROOT"; then

@@ -16,7 +16,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/pkg/lib.sh
 . "$here/lib.sh"
 
-IMG=$PKG_BUILD/root.img
+IMG=$PKG_IMG
 VM_TIMEOUT=${VM_TIMEOUT:-900}
 
 image() {
