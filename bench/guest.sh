@@ -4,10 +4,12 @@
 #
 # Lines on fd 3 (the host parses them, one record each):
 #   INFO key=value                    guest facts (clocksource, kernel, ...)
-#   MARK start|end TAG [pps=N]        around each pktgen run: the host reads
+#   MARK start|end TAG                around each pktgen run: the host reads
 #                                     the vCPU threads' CPU time at each mark
+#   PPS TAG PPS SENT                  what pktgen reported: packets/s (guest
+#                                     clock) and packets sent
 #   CLOCK name ps_per_call            bench/clockbench module results
-#   LAT period_ns n med_us p99_us max_us
+#   LAT period_ns windows med_us p99_us max_us reads med_read_us
 #   MEM samples ncpus bytes_memcg bytes_percpu_meminfo bytes_memcg_percpu
 #   ERROR text
 # Settings: /etc/pktstat-bench/env (written by bench/vm.sh).
@@ -31,6 +33,7 @@ info() {
 	out "INFO ncpus=$(nproc)"
 	out "INFO clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
 	out "INFO available_clocksource=$(tr ' ' ',' </sys/devices/system/clocksource/clocksource0/available_clocksource | sed 's/,*$//')"
+	out "INFO possible_cpus=$(cat /sys/devices/system/cpu/possible)"
 	out "INFO preempt=$(uname -v | grep -o -E 'PREEMPT[_A-Z]*' | head -n1)"
 }
 
@@ -52,6 +55,8 @@ setup() {
 	ip link add bench0 type dummy
 	ip link set bench0 up
 	MAC=$(cat /sys/class/net/bench0/address)
+	PAUSE_FIFO=/tmp/bench-pause
+	mkfifo "$PAUSE_FIFO"
 	local i
 	for ((i = 0; i < 100; i++)); do
 		echo "add bench$i"
@@ -81,7 +86,7 @@ pktstat_module() {
 rule_of() {
 	case $1 in
 	base) echo "-A BENCH" ;;
-	pktstat | spin) echo "-A BENCH -m pktstat --period 1ms --samples 64 --name p$2" ;;
+	pktstat | spin) echo "-A BENCH -m pktstat --period 100ms --samples 64 --name p$2" ;;
 	nfacct) echo "-A BENCH -m nfacct --nfacct-name bench$2" ;;
 	account) echo "-A BENCH -j ACCOUNT --addr 10.99.0.0/24 --tname t$2" ;;
 	u32) echo "-A BENCH -m u32 --u32 0>>28=4" ;;
@@ -121,6 +126,13 @@ pktgen_setup() {
 	for t in "$PG"/kpktgend_*; do
 		pgset "${t##*/}" rem_device_all
 	done
+	# rem_device_all is carried out by the pktgen thread later: wait for
+	# it, or it removes the devices added next.
+	for ((t = 0; t < 200; t++)); do
+		compgen -G "$PG/bench0@*" >/dev/null || break
+		pause 0.05
+	done
+	compgen -G "$PG/bench0@*" >/dev/null && fail "pktgen devices not removed"
 	for t in $1; do
 		pgset "kpktgend_$t" "add_device bench0@$t"
 		d="bench0@$t"
@@ -135,27 +147,40 @@ pktgen_setup() {
 	done
 }
 
-# Sum of the pps pktgen reports for each device.
-pktgen_pps() {
-	local t sum=0 pps
+# "PPS SENT": sums over the devices of the packets/s pktgen reports and of
+# the packets it sent.
+pktgen_result() {
+	local t sum=0 sent=0 pps n
 	for t in $1; do
-		pps=$(grep -o -E '[0-9]+pps' "$PG/bench0@$t" | head -n1)
-		sum=$((sum + ${pps%pps}))
+		pps=$(grep -o -E '[0-9]+pps' "$PG/bench0@$t" | head -n1 || true)
+		pps=${pps%pps}
+		n=$(grep -o -E 'pkts-sofar: [0-9]+' "$PG/bench0@$t" | head -n1 || true)
+		n=${n#pkts-sofar: }
+		sum=$((sum + ${pps:-0}))
+		sent=$((sent + ${n:-0}))
 	done
-	echo "$sum"
+	echo "$sum $sent"
+}
+
+# Wait without a process: nothing may run in the guest between the marks
+# but pktgen (a fork costs milliseconds under TCG).
+pause() {
+	read -r -t "${1:-$MARGIN}" _ <>"$PAUSE_FIFO" || true
 }
 
 run_one() {
-	local round=$1 ncpu=$2 set=$3 tag pps
+	local round=$1 ncpu=$2 set=$3 tag threads
+	threads=$(seq -s ' ' 0 $((ncpu - 1)))
 	load_set "$set"
-	pktgen_setup "$(seq -s ' ' 0 $((ncpu - 1)))" "$PKTS" 0
+	pktgen_setup "$threads" "$PKTS" 0
 	tag="r$round:c$ncpu:$set:$((PKTS * ncpu))"
+	pause
 	out "MARK start $tag"
-	sleep "$MARGIN"
+	pause
 	echo start >"$PG/pgctrl"
-	pps=$(pktgen_pps "$(seq -s ' ' 0 $((ncpu - 1)))")
-	out "MARK end $tag pps=$pps"
-	sleep "$MARGIN"
+	out "MARK end $tag"
+	out "PPS $tag $(pktgen_result "$threads")"
+	pause
 }
 
 # Rounds: per vCPU count, the baseline then each set, the order rotated
@@ -165,6 +190,15 @@ rounds() {
 	local -a order
 	read -r -a order <<<"${SETS:?}"
 	k=${#order[@]}
+	# Warm-up, not measured: TCG translates each module's code the first
+	# time it runs, and that must not count against the set that runs first.
+	if ((WARMUP_PKTS > 0)); then
+		for set in "${order[@]}"; do
+			load_set "$set"
+			pktgen_setup "$(seq -s ' ' 0 $(($(nproc) - 1)))" "$WARMUP_PKTS" 0
+			echo start >"$PG/pgctrl"
+		done
+	fi
 	for ((r = 0; r < ROUNDS; r++)); do
 		for n in $NCPUS; do
 			((n <= $(nproc))) || continue

@@ -6,7 +6,9 @@
  *   latency DATA_FILE SECONDS
  *
  * Polls the file for SECONDS; for each line, latency = CLOCK_REALTIME at
- * the read - the window's end timestamp. Prints "N MEDIAN_US P99_US MAX_US".
+ * the read - the window's end timestamp. Prints
+ * "WINDOWS MEDIAN_US P99_US MAX_US READS MEDIAN_READ_US" (reads that
+ * returned at least one window, and how long such a read() took).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -36,9 +38,9 @@ static int cmp_u64(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-	static uint64_t lat[MAX_SAMPLES];
+	static uint64_t lat[MAX_SAMPLES], rd[MAX_SAMPLES];
 	static char buf[65536];
-	size_t n = 0;
+	size_t n = 0, nr = 0;
 	uint64_t stop;
 	int fd;
 
@@ -53,6 +55,7 @@ int main(int argc, char **argv)
 	}
 	stop = now_ns(CLOCK_MONOTONIC) + strtoull(argv[2], NULL, 10) * 1000000000u;
 	while (now_ns(CLOCK_MONOTONIC) < stop) {
+		uint64_t t0 = now_ns(CLOCK_MONOTONIC);
 		ssize_t len = read(fd, buf, sizeof(buf) - 1);
 		uint64_t at = now_ns(CLOCK_REALTIME);
 		char *p, *nl;
@@ -64,6 +67,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		buf[len] = '\0';
+		if (len > 0 && nr < MAX_SAMPLES)
+			rd[nr++] = now_ns(CLOCK_MONOTONIC) - t0;
 		for (p = buf; (nl = strchr(p, '\n')); p = nl + 1) {
 			uint64_t end = strtoull(p, NULL, 10);
 
@@ -71,12 +76,13 @@ int main(int argc, char **argv)
 				lat[n++] = at > end ? at - end : 0;
 		}
 	}
-	if (!n) {
-		printf("0 0 0 0\n");
+	if (!n || !nr) {
+		printf("0 0 0 0 0 0\n");
 		return 1;
 	}
 	qsort(lat, n, sizeof(lat[0]), cmp_u64);
-	printf("%zu %.1f %.1f %.1f\n", n, lat[n / 2] / 1e3,
-	       lat[n * 99 / 100] / 1e3, lat[n - 1] / 1e3);
+	qsort(rd, nr, sizeof(rd[0]), cmp_u64);
+	printf("%zu %.1f %.1f %.1f %zu %.1f\n", n, lat[n / 2] / 1e3,
+	       lat[n * 99 / 100] / 1e3, lat[n - 1] / 1e3, nr, rd[nr / 2] / 1e3);
 	return 0;
 }

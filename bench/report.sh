@@ -22,16 +22,20 @@ nrules=${3:?usage: bench/report.sh OUTDIR KVER NRULES}
 		[[ -f $m ]] || continue
 		b=${m%/marks.log}
 		b=${b##*/boot-}
-		# MARK start TAG CPU HOSTNS LOAD / MARK end TAG pps=N CPU HOSTNS LOAD
-		awk -v boot="$b" '
+		# MARK start|end TAG CPU HOSTNS LOAD; PPS TAG N in results.log
+		tr -d '\r' <"${m%marks.log}results.log" | awk '$1 == "PPS" { print "PPS", $2, $3, $4 }' |
+			cat - "$m" | awk -v boot="$b" '
+			$1 == "PPS" { pps[$2] = $3; sent[$2] = $4; next }
 			$2 == "start" { start[$3] = $4; next }
+			# A run whose packets were not all sent is left out.
 			$2 == "end" && ($3 in start) {
-				split($3, t, ":"); pps = $4; sub("pps=", "", pps)
-				cpu = $5 - start[$3]
+				split($3, t, ":")
+				if (sent[$3] != t[4]) next
+				cpu = $4 - start[$3]
 				printf "%s,%s,%s,%s,%s,%.0f,%.1f,%s,%s\n", boot,
 					substr(t[1], 2), substr(t[2], 2), t[3], t[4],
-					cpu, cpu / t[4], pps, $7
-			}' "$m"
+					cpu, cpu / t[4], ($3 in pps) ? pps[$3] : 0, $6
+			}'
 	done
 } >"$out/runs.csv"
 
@@ -142,7 +146,7 @@ csv_table() { # CSV file -> markdown table
 		END { print "| set | 1 vCPU | 2 vCPUs | ratio |"; print "| --- | --- | --- | --- |"
 		for (k in s) if ((1 "," k) in m && (2 "," k) in m)
 			printf "| %s | %.1f | %.1f | %s |\n", k, m[1 "," k], m[2 "," k],
-				m[1 "," k] > 0 ? sprintf("%.2f", m[2 "," k] / m[1 "," k]) : "n/a" }' "$out/per_match.csv"
+				(m[1 "," k] > 0 ? sprintf("%.2f", m[2 "," k] / m[1 "," k]) : "n/a") }' "$out/per_match.csv"
 	echo
 	echo "Host CPU ns per packet, whole path (median, min-max):"
 	echo
@@ -173,9 +177,11 @@ csv_table() { # CSV file -> markdown table
 	echo
 	echo "## 5. Window latency (end of window -> seen by a polling reader)"
 	echo
-	echo "| boot | period ns | windows | median us | p99 us | max us |"
-	echo "| --- | --- | --- | --- | --- | --- |"
-	guest_lines LAT | awk '{ printf "| %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6 }'
+	echo "Latency = CLOCK_REALTIME right after the read() that returned the window - window end."
+	echo
+	echo "| boot | period ns | windows | median us | p99 us | max us | reads | median read() us |"
+	echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+	guest_lines LAT | awk '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8 }'
 	echo
 	echo "## 6. Memory per instance (100 instances added in a memory cgroup)"
 	echo

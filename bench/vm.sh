@@ -10,12 +10,13 @@
 # -name debug-threads=on), pins vCPU thread N to host CPU N mod nproc, and
 # at each "MARK" line of the guest records the vCPU threads' host CPU time
 # (/proc/PID/task/TID/schedstat, ns) in OUTDIR/marks.log:
-#   MARK start|end TAG [pps=N] CPU_NS HOST_NS LOAD1
+#   MARK start|end TAG CPU_NS HOST_NS LOAD1
 # Needs (ci/bench.sh builds them): build/mod/KVER/xt_pktstat.ko,
 # build/bench/KVER/{mod-spin/xt_pktstat.ko,clockbench/clockbench.ko},
 # build/bench/latency.
 # Env: ROUNDS PKTS SETS NCPUS MARGIN DO_CLOCK CLOCK_LOOPS DO_EXTRA
-# LAT_PERIODS LAT_SECS MEM_SAMPLES (passed to the guest), VM_TIMEOUT.
+# LAT_PERIODS LAT_SECS MEM_SAMPLES NRULES WARMUP_PKTS (passed to the guest),
+# VM_TIMEOUT.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -77,7 +78,7 @@ put "$nfacct" "$XTLIB/libxt_ACCOUNT.so" "${libs[@]}"
 {
 	printf 'BOOT=%q\n' "$boot"
 	for v in ROUNDS PKTS SETS NCPUS MARGIN DO_CLOCK CLOCK_LOOPS DO_EXTRA \
-		LAT_PERIODS LAT_SECS MEM_SAMPLES NRULES; do
+		LAT_PERIODS LAT_SECS MEM_SAMPLES NRULES WARMUP_PKTS; do
 		printf '%s=%q\n' "$v" "${!v:?bench/vm.sh: $v not set}"
 	done
 } >"$layer/etc/pktstat-bench/env"

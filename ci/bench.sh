@@ -21,19 +21,19 @@ SMOKE=${BENCH_SMOKE:-0}
 if ((SMOKE)); then
 	: "${BOOTS:=1}" "${ROUNDS:=1}" "${PKTS:=300}" "${CLOCK_LOOPS:=2000}"
 	: "${LAT_SECS:=1}" "${MEM_SAMPLES:=64}" "${CORE_N1:=1000}" "${CORE_N2:=2000}"
-	: "${COLLECT_ROWS:=10000}" "${MARGIN:=0.2}" "${BENCH_QUIET_WAIT:=0}"
-	: "${VM_TIMEOUT:=150}"
+	: "${COLLECT_ROWS:=10000}" "${MARGIN:=0.1}" "${BENCH_QUIET_WAIT:=0}"
+	: "${VM_TIMEOUT:=150}" "${WARMUP_PKTS:=0}"
 else
-	: "${BOOTS:=2}" "${ROUNDS:=3}" "${PKTS:=6000}" "${CLOCK_LOOPS:=200000}"
+	: "${BOOTS:=2}" "${ROUNDS:=5}" "${PKTS:=20000}" "${CLOCK_LOOPS:=200000}"
 	: "${LAT_SECS:=5}" "${MEM_SAMPLES:=64 1024 8192}" "${CORE_N1:=100000}"
 	: "${CORE_N2:=200000}" "${COLLECT_ROWS:=1000000}" "${MARGIN:=0.4}"
-	: "${BENCH_QUIET_WAIT:=300}" "${VM_TIMEOUT:=900}"
+	: "${BENCH_QUIET_WAIT:=300}" "${VM_TIMEOUT:=1200}" "${WARMUP_PKTS:=2000}"
 fi
 : "${NRULES:=100}" "${SETS:=base pktstat nfacct account spin u32 quota}"
 : "${NCPUS:=1 2}" "${LAT_PERIODS:=100000 1000000}" "${BENCH_MAX_LOAD:=1.0}"
 OUT=${BENCH_OUT:-build/bench}
 export ROUNDS PKTS SETS NCPUS MARGIN CLOCK_LOOPS LAT_SECS LAT_PERIODS \
-	MEM_SAMPLES NRULES VM_TIMEOUT DO_CLOCK=1 DO_EXTRA=1
+	MEM_SAMPLES NRULES VM_TIMEOUT WARMUP_PKTS DO_CLOCK=1 DO_EXTRA=1
 
 if [[ -z ${BENCH_KVER:-} ]]; then
 	BENCH_KVER=$(ci/kernels.sh list | grep -- '-cloud-amd64$' | sort -V | head -n1 || true)
@@ -71,6 +71,7 @@ step() {
 }
 [[ $SMOKE == 0 ]] && SMOKE=
 echo "# ci/bench.sh: kernel $kver, BOOTS=$BOOTS ROUNDS=$ROUNDS PKTS=$PKTS NRULES=$NRULES, out $OUT"
+echo "# host load now: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # --- builds ------------------------------------------------------------------
 build_spin() {
