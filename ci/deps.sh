@@ -3,6 +3,12 @@
 # Idempotent and quiet when everything is there: apt-get update runs only when
 # something must be installed (or apt cannot resolve the kernel packages).
 # Package names come from ci/packages/*.list; kernels from ci/kernels.sh.
+#
+#   ci/deps.sh [GROUP...]
+#
+# A list with a line "# deps-group: NAME" is installed only when NAME is
+# asked for (e.g. `ci/deps.sh bench` from ci/bench.sh): what only the
+# benchmarks need must not slow down or break `make check`.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -13,9 +19,12 @@ BACKPORTS_FILE=/etc/apt/sources.list.d/xt-pktstat-backports.list
 log() { echo "ci/deps.sh: $*" >&2; }
 
 
+groups=" $* "
 list_packages() {
-	local f
+	local f g
 	for f in ci/packages/*.list; do
+		g=$(sed -n 's/^#[[:space:]]*deps-group:[[:space:]]*\([^[:space:]]*\).*/\1/p' "$f" | head -n1)
+		[[ -z $g || $groups == *" $g "* ]] || continue
 		sed -e 's/#.*//' -e 's/[[:space:]]//g' "$f"
 	done | grep -v '^$' | sort -u
 }
@@ -78,7 +87,13 @@ fi
 log "installing: ${todo//$'\n'/ }"
 # INITRD=No: we boot our own initramfs, Debian's would only cost minutes.
 # shellcheck disable=SC2086 # word splitting of the package list is wanted
-# Lock::Timeout: wait for another apt (unattended-upgrades, a parallel job)
-# instead of failing at once.
-INITRD=No DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-	-o DPkg::Lock::Timeout=600 $todo </dev/null
+# Lock::Timeout waits for another apt's dpkg lock, but not for its download
+# lock: retry a few times before giving up.
+for try in 1 2 3 4 5 6; do
+	INITRD=No DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+		-o DPkg::Lock::Timeout=600 $todo </dev/null && exit 0
+	((try < 6)) || break
+	log "apt-get install failed (another apt running?), retrying in 30 s"
+	sleep 30
+done
+exit 1
