@@ -4,7 +4,7 @@
 #   bench/vm.sh KVER OUTDIR BOOT
 #
 # Builds the initramfs with ci/initramfs.sh (guest script bench/guest.sh) and
-# appends a fourth cpio layer: pktgen, xt_ACCOUNT (DKMS), the spinlock build
+# appends a fourth cpio layer: pktgen, xt_ACCOUNT (xtables-addons), the spinlock build
 # of xt_pktstat, bench/clockbench, the latency reader, nfacct and
 # libxt_ACCOUNT.so. Boots it with ci/qemu.sh (bench/shim adds
 # -name debug-threads=on), pins vCPU thread N to host CPU N mod nproc, and
@@ -12,7 +12,8 @@
 # (/proc/PID/task/TID/schedstat, ns) in OUTDIR/marks.log:
 #   MARK start|end TAG CPU_NS HOST_NS LOAD1
 # Needs (ci/bench.sh builds them): build/mod/KVER/xt_pktstat.ko,
-# build/bench/KVER/{mod-spin/xt_pktstat.ko,clockbench/clockbench.ko},
+# build/bench/KVER/{mod-spin/xt_pktstat.ko,clockbench/clockbench.ko,
+# xtables-addons/xt_ACCOUNT.ko},
 # build/bench/latency.
 # Env: ROUNDS PKTS SETS NCPUS MARGIN DO_CLOCK CLOCK_LOOPS DO_EXTRA
 # LAT_PERIODS LAT_SECS MEM_SAMPLES NRULES WARMUP_PKTS (passed to the guest),
@@ -59,14 +60,22 @@ cp "$kb/clockbench/clockbench.ko" build/bench/latency "$layer/opt/pktstat-bench/
 mapfile -t kos < <(modprobe -S "$kver" --show-depends pktgen |
 	awk '$1 == "insmod" { print $2 }')
 ((${#kos[@]})) || die "pktgen not found for $kver"
-account=$(find /var/lib/dkms/xtables-addons/ -path "*/$kver/*" -name 'xt_ACCOUNT.ko*' 2>/dev/null | head -n1)
-[[ -n $account ]] || die "xt_ACCOUNT.ko for $kver missing (dkms build xtables-addons -k $kver)"
+xa=$kb/xtables-addons
+[[ -f $xa/xt_ACCOUNT.ko ]] || die "$xa/xt_ACCOUNT.ko missing (ci/bench.sh builds it)"
+# xt_ACCOUNT and what it needs from xtables-addons (compat_xtables, if so).
+xa_mods=()
+for d in $(/sbin/modinfo -F depends "$xa/xt_ACCOUNT.ko" | tr ',' ' '); do
+	[[ -f $xa/$d.ko ]] && xa_mods+=("$d.ko")
+done
+xa_mods+=(xt_ACCOUNT.ko)
 mkdir -p "$layer/opt/pktstat-bench/ko"
-cp "$account" "$layer/opt/pktstat-bench/ko/"
 put "${kos[@]}"
 {
 	for k in "${kos[@]}"; do realpath -m "$k"; done
-	echo "/opt/pktstat-bench/ko/$(basename "$account")"
+	for k in "${xa_mods[@]}"; do
+		cp "$xa/$k" "$layer/opt/pktstat-bench/ko/"
+		echo "/opt/pktstat-bench/ko/$k"
+	done
 } >"$layer/opt/pktstat-bench/modules.load"
 
 # Userspace: nfacct and the ACCOUNT extension, with their libraries.
