@@ -223,6 +223,12 @@ for f in iptables/libxt_pktstat.t iptables/run-t-tests.sh; do
 done
 [[ -x tests/tools/udpsend ]] || die "tests/tools/udpsend missing (make -C tests/tools)"
 cp tests/tools/udpsend "$proot/opt/pktstat/bin/"
+# The test-only raw extension (no checks of its own) goes in its own
+# XTABLES_LIBDIR under the real name, $RAW_XTLIB in the guest.
+if [[ -f tests/tools/libxt_pktstat_raw.so ]]; then
+	mkdir -p "$proot/opt/pktstat/rawxt"
+	cp tests/tools/libxt_pktstat_raw.so "$proot/opt/pktstat/rawxt/libxt_pktstat.so"
+fi
 if [[ -x tools/pktstat-collect ]]; then
 	cp tools/pktstat-collect "$proot/opt/pktstat/bin/"
 	# Its libraries, unless layer 1 has them already (libc does).
