@@ -15,9 +15,9 @@ load lib.bash
 	# Anything named *pktstat* left, except this harness's own files.
 	local left
 	left=$(find /usr /etc /var/lib /var/log /var/cache/debconf \
-		\( -path /usr/local/lib/xt-pktstat-test -o -path /etc/xt-pktstat-test \
-		-o -path /var/lib/apt/lists -o -path /etc/apt/sources.list.d \
-		-o -name 'xt-pktstat-pkgtest.service' \) -prune -o -name '*pktstat*' -print)
+		\( -name '*xt-pktstat-test*' -o -name 'xt-pktstat-pkgtest.service' \
+		-o -name 'xt-pktstat-local.list' -o -path /var/lib/apt/lists \) -prune \
+		-o -name '*pktstat*' -print)
 	echo "left: $left"
 	[ -z "$left" ]
 	run getent passwd pktstat
