@@ -19,7 +19,8 @@
 # Env: MODULE_KO (default build/mod/KVER/xt_pktstat.ko), REQUIRE_EXTENSION=1
 # to fail when iptables/libxt_pktstat.so is missing; passed to the guest:
 # PKTSTAT_SUITES (glob of tests/vm suite names, default *),
-# PKTSTAT_T_TESTS (0 skips the extension's .t table), SUITE_TIMEOUT
+# PKTSTAT_T_TESTS (0 skips the extension's .t table), PKTSTAT_T_BINS
+# (iptables binaries to run it with, default all four), SUITE_TIMEOUT
 # (seconds per stream, default 600).
 set -euo pipefail
 
@@ -249,6 +250,7 @@ echo "$kver" >"$proot/etc/pktstat-ci/kver"
 	printf 'export PKTSTAT_SUITES=%q\n' "${PKTSTAT_SUITES:-*}"
 	printf 'export SUITE_TIMEOUT=%q\n' "${SUITE_TIMEOUT:-600}"
 	printf 'export PKTSTAT_T_TESTS=%q\n' "${PKTSTAT_T_TESTS:-1}"
+	printf 'export PKTSTAT_T_BINS=%q\n' "${PKTSTAT_T_BINS:-iptables-legacy iptables-nft ip6tables-legacy ip6tables-nft}"
 } >"$proot/etc/pktstat-ci/env"
 
 pack "$proot" "$cache/proj-$kver.cpio.gz"

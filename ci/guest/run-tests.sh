@@ -77,7 +77,7 @@ done
 
 # The extension's table-driven test, per binary (TAP on stdout).
 if [[ -x $src/iptables/run-t-tests.sh && ${PKTSTAT_T_TESTS:-1} == 1 ]]; then
-	for bin in iptables-legacy iptables-nft ip6tables-legacy ip6tables-nft; do
+	for bin in ${PKTSTAT_T_BINS:-iptables-legacy iptables-nft ip6tables-legacy ip6tables-nft}; do
 		reset_state
 		stream "t-$bin" "$src/iptables/run-t-tests.sh" "$bin"
 	done
