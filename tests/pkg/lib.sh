@@ -3,10 +3,12 @@
 # Sourced by the driver scripts and the bats suites.
 
 PKG_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-# Everything this suite writes lives here; the cached base roots survive
-# between runs (make clean removes them with the rest of build/).
+# Everything this suite writes lives here.
 PKG_BUILD=${PKG_BUILD:-$PKG_TOP/build/pkg}
-PKG_CACHE=${PKG_CACHE:-$PKG_TOP/build/pkg-cache}
+# The base roots (a debootstrap plus kernels: minutes to make) are cached per
+# machine, keyed on what goes in them, so a fresh clone or `make clean` does
+# not pay for them again.
+PKG_CACHE=${PKG_CACHE:-/var/cache/xt-pktstat-ci/pkg}
 # The host's apt cache is bind-mounted into the root so a .deb is
 # downloaded once per machine, not once per base root.
 PKG_APT_CACHE=${PKG_APT_CACHE:-/var/cache/apt/archives}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build (once) the Debian bookworm root the package tests install into, and
-# print its path. The root is cached under build/pkg-cache, keyed on the
+# print its path. The root is cached under $PKG_CACHE, keyed on the
 # package list and this script, so a warm run skips debootstrap and apt.
 #
 # What the cached root holds: minbase + systemd + root-packages.list, the
