@@ -24,6 +24,9 @@ help:
 	@echo 'make lint       checkpatch, sparse, W=1, shellcheck, cppcheck'
 	@echo 'make vm-test    VM suites (KVERS="..." to choose kernels)'
 	@echo 'make bench      benchmarks (not part of check)'
+	@echo 'make deb        Debian packages into build/deb (make rpm: RPMs into build/rpm)'
+	@echo 'make install    extension and collector (DESTDIR, PREFIX)'
+	@echo 'make dkms-install / dkms-uninstall   the module through DKMS, from this checkout'
 	@echo 'make clean'
 
 print-version:
@@ -33,7 +36,7 @@ deps:
 	ci/deps.sh
 
 module:
-	$(MAKE) -C src KDIR=$(KDIR)
+	$(MAKE) -C src KDIR=$(KDIR) PKTSTAT_VERSION=$(VERSION)
 
 extension:
 	$(MAKE) -C iptables

@@ -43,7 +43,7 @@ fi
 rm -rf "$out"
 mkdir -p "$out"
 tar -C "$src" -cf - "${EXCLUDES[@]}" . | tar -C "$out" -xf -
-if ! make -s -C "$out" KDIR="$kdir" "$@"; then
+if ! make -s -C "$out" KDIR="$kdir" PKTSTAT_VERSION="$(make -s print-version)" "$@"; then
 	echo "ci/build-module.sh: module build FAILED for $kver" >&2
 	exit 1
 fi

@@ -117,3 +117,6 @@ MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Xtables: frames and bytes per fixed time window");
 MODULE_ALIAS("ipt_pktstat");
 MODULE_ALIAS("ip6t_pktstat");
+#ifdef PKTSTAT_VERSION
+MODULE_VERSION(PKTSTAT_VERSION);
+#endif
