@@ -192,10 +192,14 @@ csv_table() { # CSV file -> markdown table
 	echo "+ (samples + 1) x 24 (ring) + 8 + 2 x 24 + 32 (reader arrays), plus the instance"
 	echo "struct and its /proc entries. Measured deltas per instance, bare rules subtracted:"
 	echo
-	echo "| boot | samples | cpus | memcg memory.current B | meminfo Percpu B | memcg percpu B | formula B |"
-	echo "| --- | --- | --- | --- | --- | --- | --- |"
-	guest_lines MEM | awk '{ f = $3 * (128 + ($2 + 1) * 24 + 8 + 48 + 32)
-		printf "| %s | %s | %s | %s | %s | %s | %d |\n", $1, $2, $3, $4, $5, $6, f }'
+	echo "\"rounded\": the ring rounded up to its allocation, a power of two (kmalloc size"
+	echo "classes; kvmalloc tries kmalloc first)."
+	echo
+	echo "| boot | samples | cpus | memcg memory.current B | meminfo Percpu B | memcg percpu B | formula B | rounded B |"
+	echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+	guest_lines MEM | awk '{ r = ($2 + 1) * 24; p = 1; while (p < r) p *= 2
+		f = $3 * (128 + r + 8 + 48 + 32); g = $3 * (128 + p + 8 + 48 + 32)
+		printf "| %s | %s | %s | %s | %s | %s | %d | %d |\n", $1, $2, $3, $4, $5, $6, f, g }'
 	echo
 	echo "Errors reported by the guest: $(guest_lines ERROR | wc -l)"
 } >"$out/results.md"
