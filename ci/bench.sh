@@ -12,7 +12,8 @@
 # BENCH_KVER (guest kernel; default: the oldest-series cloud kernel of
 # ci/kernels.sh list, the fastest to boot), BENCH_MAX_LOAD and
 # BENCH_QUIET_WAIT (wait up to that many seconds before each boot for the
-# host's 1-min load to fall under BENCH_MAX_LOAD), BENCH_OUT (build/bench).
+# host's 1-min load to fall under BENCH_MAX_LOAD), BENCH_OUT (build/bench,
+# build/bench-smoke for the smoke run).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -31,7 +32,12 @@ else
 fi
 : "${NRULES:=100}" "${SETS:=base pktstat nfacct account spin u32 quota}"
 : "${NCPUS:=1 2}" "${LAT_PERIODS:=100000 1000000}" "${BENCH_MAX_LOAD:=1.0}"
-OUT=${BENCH_OUT:-build/bench}
+# The smoke run keeps its own directory: it must not clobber the figures.
+if ((SMOKE)); then
+	OUT=${BENCH_OUT:-build/bench-smoke}
+else
+	OUT=${BENCH_OUT:-build/bench}
+fi
 export ROUNDS PKTS SETS NCPUS MARGIN CLOCK_LOOPS LAT_SECS LAT_PERIODS \
 	MEM_SAMPLES NRULES VM_TIMEOUT WARMUP_PKTS DO_CLOCK=1 DO_EXTRA=1
 

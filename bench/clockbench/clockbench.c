@@ -143,7 +143,7 @@ static const struct clockbench_case clockbench_cases[] = {
 	{ "smp_mb", cb_smp_mb, true },
 	{ "pktstat_count(bh+core)", cb_pktstat_count, false },
 	{ "pktstat_core", cb_pktstat_core, true },
-	{ "nfacct_like(2 atomic64)", cb_nfacct_like, true },
+	{ "nfacct_like_2_atomic64", cb_nfacct_like, true },
 };
 
 /* One batch on this CPU: ns for loops / CLOCKBENCH_REPS calls. */
