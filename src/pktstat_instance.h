@@ -3,10 +3,12 @@
 #ifndef PKTSTAT_INSTANCE_H
 #define PKTSTAT_INSTANCE_H
 
+#include <linux/bottom_half.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/netfilter/xt_pktstat.h>
 #include <linux/percpu.h>
+#include <linux/preempt.h>
 #include <linux/proc_fs.h>
 #include <linux/spinlock.h>
 #include <net/net_namespace.h>
@@ -66,14 +68,23 @@ static inline void pktstat_instance_count(struct xt_pktstat_instance *inst,
 	pktstat_cpu_count(per_cpu_ptr(inst->pcpu, 0), inst->period, len);
 	spin_unlock_bh(&inst->bench_lock);
 #else
-	local_bh_disable();
+	/*
+	 * A softirq on this CPU must not nest inside the update. iptables and
+	 * the receive path already run with BH off; only nft hooks called from
+	 * process context (OUTPUT) pay for turning it off here.
+	 */
+	bool bh_on = !softirq_count();
+
+	if (bh_on)
+		local_bh_disable();
 	/* On PREEMPT_RT BH-off is preemptible: a reader must not spin on us. */
 	if (IS_ENABLED(CONFIG_PREEMPT_RT))
 		preempt_disable();
 	pktstat_cpu_count(this_cpu_ptr(inst->pcpu), inst->period, len);
 	if (IS_ENABLED(CONFIG_PREEMPT_RT))
 		preempt_enable();
-	local_bh_enable();
+	if (bh_on)
+		local_bh_enable();
 #endif
 }
 

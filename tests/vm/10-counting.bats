@@ -96,6 +96,16 @@ teardown() { net_down; unload_module; }
 	assert_eq "$(stat_of cpus overflows)" 0
 }
 
+@test "OUTPUT, in the sender's process context, counts exactly too" {
+	# nft hooks run here with softirqs on: the match must turn them off.
+	in_tx "$IPT" -A OUTPUT -p udp --dport 5000 -m pktstat --period 10ms --samples 64 --name out
+	send4 300 100
+	sleep 0.05
+	run in_tx cat /proc/net/xt_pktstat/out/data
+	read -r _ frames bytes <<<"${lines[-1]}"
+	assert_eq "$frames $bytes" "300 $((300 * 128))"
+}
+
 @test "bytes are skb->len at the hook: IPv4 header + UDP header + payload" {
 	in_rx "$IPT" -A INPUT -p udp --dport 5000 -m pktstat --period 1s --samples 4 --name len
 	send4 1 0
