@@ -46,18 +46,40 @@ setup_file() {
 	iptables -F INPUT
 }
 
-@test "the collector service writes CSV of our traffic" {
+# csv_frames: frames in every row of the csv instance's files, rotated ones
+# included (column 5; header lines skipped).
+csv_frames() {
+	cat /var/log/xt-pktstat/csv.csv* 2>/dev/null |
+		awk -F, '$1 != "time_utc" { n += $5 } END { print n + 0 }'
+}
+
+# wait_csv_frames N: the collector drains every few seconds.
+wait_csv_frames() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ "$(csv_frames)" = "$1" ] && return 0
+		sleep 0.2
+	done
+	echo "CSV holds $(csv_frames) frames, want $1" >&2
+	ls -l /var/log/xt-pktstat/ >&2
+	return 1
+}
+
+@test "the collector service writes CSV of our traffic, and logrotate archives it" {
 	[ -f "$BATS_FILE_TMPDIR/collector-was-active" ] || skip "pktstat-collect not active"
+	# An earlier boot of this image may have left its own csv series.
+	rm -f /var/log/xt-pktstat/csv.csv* /var/lib/xt-pktstat/csv*
 	systemctl start pktstat-collect.service
 	iptables -I INPUT -i lo -p udp --dport "$PORT" -m pktstat --period 10ms --name csv
 	send_udp 10 100
-	local i
-	for ((i = 0; i < 50; i++)); do
-		ls /var/log/xt-pktstat/csv* 2>/dev/null && break
-		sleep 0.2
-	done
-	ls -l /var/log/xt-pktstat/
-	ls /var/log/xt-pktstat/csv*
+	wait_csv_frames 10
+	# What the daily cron/timer run does, forced: the service reopens on HUP.
+	logrotate -f /etc/logrotate.d/pktstat-collect
+	[ -s /var/log/xt-pktstat/csv.csv.1 ]
+	send_udp 5 100
+	wait_csv_frames 15
+	[ "$(head -n1 /var/log/xt-pktstat/csv.csv)" = "$(head -n1 /var/log/xt-pktstat/csv.csv.1)" ]
+	[ "$(stat -c %U /var/log/xt-pktstat/csv.csv)" = pktstat ]
 	iptables -F INPUT
 }
 
