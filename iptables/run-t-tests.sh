@@ -173,6 +173,26 @@ note_chain() {
 	done < <(rules_of "$chain")
 }
 
+# finish_rule DESC RULE [PROBLEM...]: delete the rule, wait for its instances
+# to go, and report ok only if nothing went wrong on the way.
+finish_rule() {
+	local desc=$1 rule=$2 out
+	shift 2
+	local msgs=("$@")
+	if ! out=$(delete_rule "$rule"); then
+		msgs+=("$out")
+	fi
+	# shellcheck disable=SC2046 # names are [A-Za-z0-9_.-] only
+	if ! out=$(wait_gone $(names_in "$rule")); then
+		msgs+=("$out")
+	fi
+	if ((${#msgs[@]})); then
+		report 0 "$desc" "${msgs[@]}"
+	else
+		report 1 "$desc"
+	fi
+}
+
 # One .t line on one chain.
 run_one() {
 	local chain=$1 rule=$2 expected=$3 result=$4 desc out rc=0 before after
@@ -207,18 +227,7 @@ run_one() {
 	if [[ $got != "$want" ]]; then
 		msgs+=("-S printed: $got" "expected:   $want")
 	fi
-	if ! out=$(delete_rule "$got"); then
-		msgs+=("$out")
-	fi
-	# shellcheck disable=SC2046 # names are [A-Za-z0-9_.-] only
-	if ! out=$(wait_gone $(names_in "$got")); then
-		msgs+=("$out")
-	fi
-	if ((${#msgs[@]})); then
-		report 0 "$desc" "${msgs[@]}"
-	else
-		report 1 "$desc"
-	fi
+	finish_rule "$desc" "$got" "${msgs[@]}"
 }
 
 # save | restore | save must give the same rules, byte for byte.
@@ -239,18 +248,7 @@ run_roundtrip() {
 	if [[ $a != "$b" ]]; then
 		msgs+=("before: $a" "after:  $b")
 	fi
-	if ! out=$(delete_rule "$got"); then
-		msgs+=("$out")
-	fi
-	# shellcheck disable=SC2046 # names are [A-Za-z0-9_.-] only
-	if ! out=$(wait_gone $(names_in "$got")); then
-		msgs+=("$out")
-	fi
-	if ((${#msgs[@]})); then
-		report 0 "$desc" "${msgs[@]}"
-	else
-		report 1 "$desc"
-	fi
+	finish_rule "$desc" "$got" "${msgs[@]}"
 }
 
 # Automatic names: one restore gives 0, 1, skips an explicit 2, then 3;
