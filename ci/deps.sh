@@ -69,11 +69,11 @@ missing() {
 	comm -23 <(echo "$want") <(echo "$have")
 }
 
-todo=$(missing)
-[[ -z $todo ]] && exit 0
+wanted=$(missing)
+[[ -z $wanted ]] && exit 0
 
 if [[ $(id -u) -ne 0 ]]; then
-	log "missing packages, run as root: ${todo//$'\n'/ }"
+	log "missing packages, run as root: ${wanted//$'\n'/ }"
 	exit 1
 fi
 
@@ -81,17 +81,17 @@ fi
 if ! ((updated)); then
 	apt_update
 	kernel_pkgs=$(ci/kernels.sh packages)
-	todo=$(missing)
-	[[ -z $todo ]] && exit 0
+	wanted=$(missing)
+	[[ -z $wanted ]] && exit 0
 fi
-log "installing: ${todo//$'\n'/ }"
+log "installing: ${wanted//$'\n'/ }"
 # INITRD=No: we boot our own initramfs, Debian's would only cost minutes.
 # shellcheck disable=SC2086 # word splitting of the package list is wanted
 # Lock::Timeout waits for another apt's dpkg lock, but not for its download
 # lock: retry a few times before giving up.
 for try in 1 2 3 4 5 6; do
 	INITRD=No DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-		-o DPkg::Lock::Timeout=600 $todo </dev/null && exit 0
+		-o DPkg::Lock::Timeout=600 $wanted </dev/null && exit 0
 	((try < 6)) || break
 	log "apt-get install failed (another apt running?), retrying in 30 s"
 	sleep 30

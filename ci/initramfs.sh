@@ -58,17 +58,17 @@ pack() {
 # (/usr/lib64/ld-linux-x86-64.so.2 -> /lib/x86_64-linux-gnu/...).
 closure() {
 	local -A seen=()
-	local todo=("$@") dirs=() cdirs=() canon=() next=() i p t
-	while ((${#todo[@]})); do
+	local pending=("$@") dirs=() cdirs=() canon=() next=() i p t
+	while ((${#pending[@]})); do
 		dirs=()
-		for p in "${todo[@]}"; do
+		for p in "${pending[@]}"; do
 			p=${p%/*}
 			dirs+=("${p:-/}")
 		done
 		mapfile -t cdirs < <(realpath -m -- "${dirs[@]}")
 		canon=()
-		for i in "${!todo[@]}"; do
-			p=${cdirs[i]%/}/${todo[i]##*/}
+		for i in "${!pending[@]}"; do
+			p=${cdirs[i]%/}/${pending[i]##*/}
 			[[ -n ${seen[$p]:-} ]] && continue
 			seen[$p]=1
 			canon+=("$p")
@@ -80,7 +80,7 @@ closure() {
 			[[ $t == /* ]] || t=${p%/*}/$t
 			next+=("$t")
 		done < <(find "${canon[@]}" -maxdepth 0 -type l -printf '%p\t%l\n')
-		todo=("${next[@]}")
+		pending=("${next[@]}")
 	done
 }
 
