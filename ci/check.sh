@@ -120,8 +120,9 @@ add_step "ci/vm-test.sh build" - ci/vm-test.sh build
 lane_b+=" $sid"
 run_lanes "$lane_a" "$lane_b"
 
-# Phase 2: guests first (the kernel with the most streams first), then the
-# added steps in name order. One step per lane: the pool keeps CHECK_JOBS busy.
+# Phase 2: the longest steps first, so none starts last: the kernels (in
+# ci/kernels.sh list order, newest first), then the added steps in name
+# order. One step per lane: the pool keeps CHECK_JOBS busy.
 read -r -a kvers <<<"${KVERS:-$(ci/kernels.sh list | tr '\n' ' ')}"
 if ((${#kvers[@]} == 0)); then
 	echo "ci/check.sh: no kernel with image and headers (run ci/deps.sh)" >&2
