@@ -20,6 +20,7 @@ struct fixture {
 	struct pktstat_cursor *cursors, *scratch;
 	struct pktstat_snap *snaps;
 	struct pktstat_reader reader;
+	u32 epoch0;			/* clock epoch at creation */
 };
 
 struct line_buf {
@@ -56,7 +57,14 @@ static void fixture_init(struct fixture *f, unsigned int ncpus, u64 period,
 				 capacity);
 		f->cpus[i] = &f->cpu[i];
 	}
-	memset(&f->reader, 0, sizeof(f->reader));
+	f->epoch0 = pktstat_clock_seq();
+	pktstat_reader_init(&f->reader, f->epoch0);
+}
+
+/* The stats file's clock_steps: epochs since the instance was created. */
+static inline u32 fixture_clock_steps(const struct fixture *f)
+{
+	return pktstat_clock_seq() - f->epoch0;
 }
 
 static void fixture_free(struct fixture *f)
