@@ -82,20 +82,19 @@ struct pktstat_rec {
 };
 
 /*
- * Per-CPU state. The first part is written only by its CPU (the fast path
- * reads seq, frames, bytes and win_end: one cache line); tail is written
- * only by the reader, on its own cache line, and read by the CPU only when a
- * window closes.
+ * Per-CPU state. The first cache line is written only by its CPU; tail is
+ * written only by the reader, on its own cache line, and read by the CPU
+ * only when a window closes.
  */
 struct pktstat_cpu {
 	u32 seq;		/* odd while the CPU updates */
 	u32 head;		/* next ring slot to fill */
 	u32 size;		/* ring slots: capacity + 1 */
+	u32 epoch;		/* the live window: clock epoch ... */
 	u64 frames;		/* cumulative */
 	u64 bytes;		/* cumulative */
 	u64 win_end;		/* end of the live window, CLOCK_MONOTONIC ns */
-	struct pktstat_key key;	/* the live window: that of the last packet */
-	u64 offset;		/* CLOCK_REALTIME - CLOCK_MONOTONIC in key.epoch */
+	u64 win;		/* ... and CLOCK_REALTIME / period */
 	u64 overflows;		/* windows that found the ring full */
 	struct pktstat_rec *ring;
 
@@ -148,9 +147,8 @@ static inline void pktstat_cpu_init(struct pktstat_cpu *c,
 	c->frames = 0;
 	c->bytes = 0;
 	c->win_end = 0;
-	c->key.win = 0;
-	c->key.epoch = 0;
-	c->offset = 0;
+	c->win = 0;
+	c->epoch = 0;
 	c->overflows = 0;
 	c->ring = ring;
 	c->tail = 0;
@@ -174,11 +172,15 @@ static inline void pktstat_cpu_close_window(struct pktstat_cpu *c,
 					    u64 period, u64 now)
 {
 	u32 epoch = pktstat_clock_seq();
-	u64 offset = c->offset;
-	u64 win;
+	u64 offset, win;
 
-	/* The offset changes only with the epoch: look it up once per epoch. */
-	if (!c->frames || epoch != c->key.epoch)
+	/*
+	 * The offset changes only with the epoch: look it up once per epoch,
+	 * else it is what the live window was opened with.
+	 */
+	if (c->frames && epoch == c->epoch)
+		offset = (c->win + 1) * period - c->win_end;
+	else
 		offset = pktstat_clock_offset(&epoch);
 	win = pktstat_div64(now + offset, period);
 
@@ -189,8 +191,8 @@ static inline void pktstat_cpu_close_window(struct pktstat_cpu *c,
 		if (next != pktstat_load_acquire(&c->tail)) {
 			struct pktstat_rec *rec = &c->ring[c->head];
 
-			PKTSTAT_WRITE_ONCE(rec->key.win, c->key.win);
-			PKTSTAT_WRITE_ONCE(rec->key.epoch, c->key.epoch);
+			PKTSTAT_WRITE_ONCE(rec->key.win, c->win);
+			PKTSTAT_WRITE_ONCE(rec->key.epoch, c->epoch);
 			PKTSTAT_WRITE_ONCE(rec->frames, c->frames);
 			PKTSTAT_WRITE_ONCE(rec->bytes, c->bytes);
 			pktstat_store_release(&c->head, next);
@@ -199,10 +201,9 @@ static inline void pktstat_cpu_close_window(struct pktstat_cpu *c,
 			PKTSTAT_WRITE_ONCE(c->overflows, c->overflows + 1);
 		}
 	}
-	PKTSTAT_WRITE_ONCE(c->key.win, win);
-	PKTSTAT_WRITE_ONCE(c->key.epoch, epoch);
+	PKTSTAT_WRITE_ONCE(c->win, win);
+	PKTSTAT_WRITE_ONCE(c->epoch, epoch);
 	PKTSTAT_WRITE_ONCE(c->win_end, (win + 1) * period - offset);
-	c->offset = offset;
 }
 
 /*
@@ -235,8 +236,8 @@ static inline void pktstat_cpu_snapshot(const struct pktstat_cpu *c,
 		seq = PKTSTAT_READ_ONCE(c->seq);
 		pktstat_smp_rmb();
 		if (!(seq & 1)) {
-			s->key.win = PKTSTAT_READ_ONCE(c->key.win);
-			s->key.epoch = PKTSTAT_READ_ONCE(c->key.epoch);
+			s->key.win = PKTSTAT_READ_ONCE(c->win);
+			s->key.epoch = PKTSTAT_READ_ONCE(c->epoch);
 			s->win_end = PKTSTAT_READ_ONCE(c->win_end);
 			s->frames = PKTSTAT_READ_ONCE(c->frames);
 			s->bytes = PKTSTAT_READ_ONCE(c->bytes);

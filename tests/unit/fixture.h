@@ -114,4 +114,20 @@ static unsigned int fixture_read(struct fixture *f, struct line_buf *out,
 	return n;
 }
 
+/* Single-threaded tests: a packet on cpu at CLOCK_MONOTONIC t. */
+static inline void packet_at(struct fixture *f, unsigned int cpu, u64 t,
+			     u64 len)
+{
+	test_clock = t;
+	pktstat_cpu_count(&f->cpu[cpu], f->period, len);
+}
+
+/* Single-threaded tests: a whole read, committed, at CLOCK_MONOTONIC t. */
+static inline unsigned int read_at(struct fixture *f, u64 t,
+				   struct line_buf *out)
+{
+	test_clock = t;
+	return fixture_read(f, out, ~0U, 1);
+}
+
 #endif /* FIXTURE_H */

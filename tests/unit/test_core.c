@@ -7,18 +7,6 @@
 
 CORE_USER_CLOCK;
 
-static void packet_at(struct fixture *f, unsigned int cpu, u64 t, u64 len)
-{
-	test_clock = t;
-	pktstat_cpu_count(&f->cpu[cpu], f->period, len);
-}
-
-static unsigned int read_at(struct fixture *f, u64 t, struct line_buf *out)
-{
-	test_clock = t;
-	return fixture_read(f, out, ~0U, 1);
-}
-
 static int line_is(const struct line_buf *b, size_t i, u64 end, u64 frames,
 		   u64 bytes)
 {
@@ -299,8 +287,19 @@ static void test_names(void)
 	ok(pktstat_check_name(n32, 32) != NULL, "no NUL in 32 bytes is refused");
 }
 
+/* The fast path touches one cache line; the reader's tail has its own. */
+static void test_layout(void)
+{
+	ok(sizeof(struct pktstat_cpu) == 128 &&
+	   offsetof(struct pktstat_cpu, tail) == 64,
+	   "per-CPU state: one cache line for the CPU, one for the reader (%zu bytes)",
+	   sizeof(struct pktstat_cpu));
+	ok(sizeof(struct pktstat_rec) == 32, "a ring slot is 32 bytes");
+}
+
 int main(void)
 {
+	test_layout();
 	test_boundaries();
 	test_alignment();
 	test_idle_gap();

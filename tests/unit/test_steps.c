@@ -13,18 +13,6 @@ CORE_USER_CLOCK;
 
 #define P	1000	/* the period of every fixture here */
 
-static void packet_at(struct fixture *f, unsigned int cpu, u64 t, u64 len)
-{
-	test_clock = t;
-	pktstat_cpu_count(&f->cpu[cpu], f->period, len);
-}
-
-static unsigned int read_at(struct fixture *f, u64 t, struct line_buf *out)
-{
-	test_clock = t;
-	return fixture_read(f, out, ~0U, 1);
-}
-
 static int lines_are(const struct line_buf *b, size_t from, size_t n,
 		     const u64 (*want)[3])
 {
