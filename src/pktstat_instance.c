@@ -53,7 +53,8 @@ static void pktstat_instance_free(struct xt_pktstat_instance *inst)
  * may wait on a page fault for as long as userspace likes (userfaultfd,
  * FUSE). So the last rule's destroy only queues this; it removes the
  * entries without pn->lock held, then frees the instance, or gives it its
- * entries back if a rule took it again meanwhile.
+ * entries back if a rule took it again meanwhile. A wait longer than
+ * hung_task_timeout_secs makes the kernel report this worker as hung.
  */
 static void pktstat_teardown(struct work_struct *work)
 {
