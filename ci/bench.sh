@@ -86,12 +86,16 @@ echo "# ci/bench.sh: kernel $kver, BOOTS=$BOOTS ROUNDS=$ROUNDS PKTS=$PKTS NRULES
 echo "# host load now: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # --- builds ------------------------------------------------------------------
+# The 2011-style spinlock baseline: src/ with bench/spin/ laid over it.
 build_spin() {
-	local ko=$kb/mod-spin/xt_pktstat.ko
-	if [[ -f $ko && -z $(find src -newer "$ko" -type f -print -quit) ]]; then
+	local ko=$kb/mod-spin/xt_pktstat.ko spin=$kb/spin-src
+	if [[ -f $ko && -z $(find src bench/spin -newer "$ko" -type f -print -quit) ]]; then
 		return 0
 	fi
-	MODOUT=$kb/mod-spin ci/build-module.sh "$kver" KCFLAGS=-DPKTSTAT_BENCH_SPINLOCK
+	rm -rf "$spin"
+	mkdir -p "$spin"
+	cp -r src/. bench/spin/. "$spin/"
+	MODSRC=$spin MODOUT=$kb/mod-spin ci/build-module.sh "$kver"
 }
 build_clockbench() {
 	local kdir=/usr/src/linux-headers-$kver

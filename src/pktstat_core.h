@@ -4,27 +4,63 @@
  *
  * Plain C with no kernel headers, compiled into the module and into the
  * userspace unit tests. The includer provides, before including this file:
- *   u32, u64, bool;
+ *   u32, u64, bool, NULL;
  *   PKTSTAT_READ_ONCE(x), PKTSTAT_WRITE_ONCE(x, v),
  *   pktstat_load_acquire(p), pktstat_store_release(p, v),
- *   pktstat_smp_mb(), pktstat_smp_wmb(), pktstat_smp_rmb(), pktstat_cpu_relax(),
+ *   pktstat_smp_wmb(), pktstat_smp_rmb(), pktstat_cpu_relax(),
+ *   pktstat_clock_barrier(): earlier stores are visible to every CPU before
+ *     the clock is read (see Exactness);
+ *   pktstat_clock_barrier_read(): the clock is read before any later load;
  *   pktstat_div64(u64 a, u64 b), PKTSTAT_CACHELINE_ALIGNED,
- *   pktstat_likely(x), pktstat_unlikely(x),
- *   NULL, u64 pktstat_clock_ns(void): CLOCK_REALTIME in nanoseconds.
+ *   pktstat_likely(x), pktstat_unlikely(x);
+ *   u64 pktstat_clock_ns(void): CLOCK_MONOTONIC in ns, which never steps;
+ *   u32 pktstat_clock_seq(void): the clock epoch, the number of times
+ *     CLOCK_REALTIME was set (the kernel's clock_was_set_seq);
+ *   u64 pktstat_clock_offset(u32 *epoch): CLOCK_REALTIME - CLOCK_MONOTONIC,
+ *     and in *epoch the epoch it belongs to (the offset changes only when
+ *     the epoch does).
+ *
+ * Windows are [k * period, (k + 1) * period) of CLOCK_REALTIME; a line
+ * carries the end of its window.
  *
  * Writer (one per CPU, never concurrent with itself): each CPU keeps its own
- * cumulative totals and the window of its last packet. When a packet falls in
- * a later window, the CPU queues "my totals at the end of window w" in its own
- * ring. No lock, no atomic, no cache line written by two CPUs per packet.
+ * cumulative totals and the window of its last packet. When a packet falls
+ * past that window, the CPU queues "my totals at the end of window w" in its
+ * own ring. No lock, no atomic, no cache line written by two CPUs per packet.
+ *
+ * Clock steps (settimeofday, chrony's makestep, a leap second, resume): a
+ * CPU times its window in CLOCK_MONOTONIC (win_end), so the per-packet test
+ * is one compare that no step can fool. When the window is over, the CPU
+ * maps the time to CLOCK_REALTIME with the offset of the current epoch and
+ * opens the window there. A window is keyed (epoch, k) and keys order the
+ * windows: those opened after a step come after those before it, even when
+ * the step went back. So after a step either way, every CPU leaves the
+ * window it was in at most one period later, and windows follow the new
+ * CLOCK_REALTIME. Until then, a CPU that had that window open keeps counting
+ * in it: a packet in the rest of the window after a step counts in the
+ * window the clock was in before the step (for a step smaller than a period,
+ * the same or a neighbouring window of the new clock). The data file shows
+ * the windows in key order: the timestamps go back once at a step back, and
+ * a step of less than a period, or an epoch without a step (the kernel also
+ * counts a change of the TAI offset or of the clocksource), can give one
+ * timestamp twice, once per epoch. Never the same (epoch, k) twice.
  *
  * Reader (serialised by the caller): the global total at the end of window b
  * is the sum over CPUs of each CPU's total as of b, taken from its ring or,
- * for a CPU whose last window has closed, from its live counters.
+ * for a CPU whose window has closed, from its live counters.
  *
- * Exactness: the writer reads the clock inside its seqcount section, after a
- * full barrier; the reader reads the clock, then a full barrier, then the
- * seqcounts. So a packet the reader does not see has a timestamp at or after
- * the reader's clock and cannot fall in a window the reader calls closed.
+ * Exactness: the writer reads the clock inside its seqcount section, after
+ * pktstat_clock_barrier(); the reader reads the epoch, then the clock (now),
+ * then pktstat_clock_barrier_read(), then the seqcounts. So a packet the
+ * reader does not see read its clock at or after now, and lands either in
+ * its CPU's window that is still open at now (the reader closes neither it
+ * nor anything after it) or in a window opened in the reader's epoch or a
+ * later one, at or after the reader's window (the offset is constant within
+ * an epoch). Conditions: the clock reads the same on every CPU at any
+ * instant (the clocksource is synchronised: TSC marked stable, the arm64
+ * architected timer), and the barriers order the counter read, see
+ * pktstat_kernel.h. A packet whose clock still reads earlier lands in the
+ * first window not yet delivered: its count is never lost nor repeated.
  */
 #ifndef PKTSTAT_CORE_H
 #define PKTSTAT_CORE_H
@@ -32,26 +68,33 @@
 /* Longest data line: three u64 in decimal, two spaces and a newline. */
 #define PKTSTAT_LINE_MAX	64
 
-/* One closed window of one CPU: its totals at the end of window win. */
-struct pktstat_rec {
+/* A window: CLOCK_REALTIME / period (win) in one clock epoch (epoch). */
+struct pktstat_key {
 	u64 win;
+	u32 epoch;
+};
+
+/* One closed window of one CPU: its totals at the end of that window. */
+struct pktstat_rec {
+	struct pktstat_key key;
 	u64 frames;
 	u64 bytes;
 };
 
 /*
- * Per-CPU state. The first part is written only by its CPU; tail is written
- * only by the reader, on its own cache line, and read by the CPU only when a
- * window closes.
+ * Per-CPU state. The first cache line is written only by its CPU; tail is
+ * written only by the reader, on its own cache line, and read by the CPU
+ * only when a window closes.
  */
 struct pktstat_cpu {
 	u32 seq;		/* odd while the CPU updates */
 	u32 head;		/* next ring slot to fill */
 	u32 size;		/* ring slots: capacity + 1 */
+	u32 epoch;		/* the live window: clock epoch ... */
 	u64 frames;		/* cumulative */
 	u64 bytes;		/* cumulative */
-	u64 win;		/* window of the last packet */
-	u64 win_end;		/* end of that window, ns: the next boundary */
+	u64 win_end;		/* end of the live window, CLOCK_MONOTONIC ns */
+	u64 win;		/* ... and CLOCK_REALTIME / period */
 	u64 overflows;		/* windows that found the ring full */
 	struct pktstat_rec *ring;
 
@@ -67,7 +110,8 @@ struct pktstat_cursor {
 
 /* A consistent copy of a CPU's live state. */
 struct pktstat_snap {
-	u64 win;
+	struct pktstat_key key;
+	u64 win_end;
 	u64 frames;
 	u64 bytes;
 	u32 head;
@@ -75,9 +119,18 @@ struct pktstat_snap {
 
 /* Reader state of one instance, serialised by the caller's lock. */
 struct pktstat_reader {
-	u64 next_win;		/* first window not delivered yet */
+	struct pktstat_key next;	/* first window not delivered yet */
 	u64 windows_read;
 };
+
+/* Is window a before window b? Epochs compare modulo 2^32, as they wrap. */
+static inline bool pktstat_key_before(struct pktstat_key a,
+				      struct pktstat_key b)
+{
+	if (a.epoch != b.epoch)
+		return a.epoch - b.epoch >= 0x80000000U;
+	return a.win < b.win;
+}
 
 static inline u32 pktstat_ring_next(u32 slot, u32 size)
 {
@@ -93,18 +146,43 @@ static inline void pktstat_cpu_init(struct pktstat_cpu *c,
 	c->size = capacity + 1;
 	c->frames = 0;
 	c->bytes = 0;
-	c->win = 0;
 	c->win_end = 0;
+	c->win = 0;
+	c->epoch = 0;
 	c->overflows = 0;
 	c->ring = ring;
 	c->tail = 0;
 }
 
-/* A packet at now is past the CPU's window: queue that window, move on. */
-static inline void pktstat_cpu_close_window(struct pktstat_cpu *c, u64 period,
-					    u64 now)
+/* Set up a reader: nothing delivered, the first window of any is next. */
+static inline void pktstat_reader_init(struct pktstat_reader *r, u32 epoch)
 {
-	u64 win = pktstat_div64(now, period);
+	r->next.win = 0;
+	r->next.epoch = epoch;
+	r->windows_read = 0;
+}
+
+/*
+ * A packet at now (CLOCK_MONOTONIC) is past the CPU's window: queue that
+ * window and open the one of now in CLOCK_REALTIME of the current epoch.
+ * The new key is after the old one: a new epoch is a later one, and within
+ * an epoch now + offset is at or after the old window's end.
+ */
+static inline void pktstat_cpu_close_window(struct pktstat_cpu *c,
+					    u64 period, u64 now)
+{
+	u32 epoch = pktstat_clock_seq();
+	u64 offset, win;
+
+	/*
+	 * The offset changes only with the epoch: look it up once per epoch,
+	 * else it is what the live window was opened with.
+	 */
+	if (c->frames && epoch == c->epoch)
+		offset = (c->win + 1) * period - c->win_end;
+	else
+		offset = pktstat_clock_offset(&epoch);
+	win = pktstat_div64(now + offset, period);
 
 	/* frames == 0: this CPU has seen no packet, so there is no window to close. */
 	if (c->frames) {
@@ -113,7 +191,8 @@ static inline void pktstat_cpu_close_window(struct pktstat_cpu *c, u64 period,
 		if (next != pktstat_load_acquire(&c->tail)) {
 			struct pktstat_rec *rec = &c->ring[c->head];
 
-			PKTSTAT_WRITE_ONCE(rec->win, c->win);
+			PKTSTAT_WRITE_ONCE(rec->key.win, c->win);
+			PKTSTAT_WRITE_ONCE(rec->key.epoch, c->epoch);
 			PKTSTAT_WRITE_ONCE(rec->frames, c->frames);
 			PKTSTAT_WRITE_ONCE(rec->bytes, c->bytes);
 			pktstat_store_release(&c->head, next);
@@ -123,13 +202,13 @@ static inline void pktstat_cpu_close_window(struct pktstat_cpu *c, u64 period,
 		}
 	}
 	PKTSTAT_WRITE_ONCE(c->win, win);
-	PKTSTAT_WRITE_ONCE(c->win_end, (win + 1) * period);
+	PKTSTAT_WRITE_ONCE(c->epoch, epoch);
+	PKTSTAT_WRITE_ONCE(c->win_end, (win + 1) * period - offset);
 }
 
 /*
  * Count one packet of len bytes on this CPU. The caller keeps the CPU from
- * re-entering (BH and preemption off). A clock that steps back keeps the
- * packet in the current window: windows never go back.
+ * re-entering (BH and preemption off).
  */
 static inline void pktstat_cpu_count(struct pktstat_cpu *c, u64 period, u64 len)
 {
@@ -138,7 +217,7 @@ static inline void pktstat_cpu_count(struct pktstat_cpu *c, u64 period, u64 len)
 
 	PKTSTAT_WRITE_ONCE(c->seq, seq + 1);
 	/* The odd seq must be visible before the clock is read (see top). */
-	pktstat_smp_mb();
+	pktstat_clock_barrier();
 	now = pktstat_clock_ns();
 	if (pktstat_unlikely(now >= c->win_end))
 		pktstat_cpu_close_window(c, period, now);
@@ -157,7 +236,9 @@ static inline void pktstat_cpu_snapshot(const struct pktstat_cpu *c,
 		seq = PKTSTAT_READ_ONCE(c->seq);
 		pktstat_smp_rmb();
 		if (!(seq & 1)) {
-			s->win = PKTSTAT_READ_ONCE(c->win);
+			s->key.win = PKTSTAT_READ_ONCE(c->win);
+			s->key.epoch = PKTSTAT_READ_ONCE(c->epoch);
+			s->win_end = PKTSTAT_READ_ONCE(c->win_end);
 			s->frames = PKTSTAT_READ_ONCE(c->frames);
 			s->bytes = PKTSTAT_READ_ONCE(c->bytes);
 			s->head = PKTSTAT_READ_ONCE(c->head);
@@ -177,16 +258,26 @@ static inline u32 pktstat_cpu_queued(const struct pktstat_cpu *c, u32 tail)
 	return head >= tail ? head - tail : head + c->size - tail;
 }
 
+static inline struct pktstat_key pktstat_rec_key(const struct pktstat_rec *rec)
+{
+	struct pktstat_key k;
+
+	k.win = PKTSTAT_READ_ONCE(rec->key.win);
+	k.epoch = PKTSTAT_READ_ONCE(rec->key.epoch);
+	return k;
+}
+
 /*
  * The earliest window with undelivered counts on one CPU, never before
- * next_win (windows do not go back); false when the CPU has nothing new.
+ * next (a window is delivered once); false when the CPU has nothing new.
  */
 static inline bool pktstat_cpu_next_win(const struct pktstat_cpu *c,
 					struct pktstat_cursor *cur,
 					const struct pktstat_snap *s,
-					u64 next_win, u64 *win)
+					struct pktstat_key next,
+					struct pktstat_key *win)
 {
-	u64 w;
+	struct pktstat_key w;
 
 	/*
 	 * A window already delivered from the live counters is queued later
@@ -197,55 +288,68 @@ static inline bool pktstat_cpu_next_win(const struct pktstat_cpu *c,
 		cur->tail = pktstat_ring_next(cur->tail, c->size);
 
 	if (cur->tail != s->head)
-		w = PKTSTAT_READ_ONCE(c->ring[cur->tail].win);
+		w = pktstat_rec_key(&c->ring[cur->tail]);
 	else if (s->frames != cur->frames)
-		w = s->win;
+		w = s->key;
 	else
 		return false;
-	*win = w > next_win ? w : next_win;
+	*win = pktstat_key_before(w, next) ? next : w;
 	return true;
 }
 
 /* Move one CPU's cursor to its totals as of the end of window b. */
 static inline void pktstat_cpu_advance(const struct pktstat_cpu *c,
 				       struct pktstat_cursor *cur,
-				       const struct pktstat_snap *s, u64 b)
+				       const struct pktstat_snap *s,
+				       struct pktstat_key b)
 {
 	while (cur->tail != s->head) {
 		const struct pktstat_rec *rec = &c->ring[cur->tail];
 
-		if (PKTSTAT_READ_ONCE(rec->win) > b)
+		if (pktstat_key_before(b, pktstat_rec_key(rec)))
 			return;
 		cur->frames = PKTSTAT_READ_ONCE(rec->frames);
 		cur->bytes = PKTSTAT_READ_ONCE(rec->bytes);
 		cur->tail = pktstat_ring_next(cur->tail, c->size);
 	}
-	if (s->win <= b) {
+	if (!pktstat_key_before(b, s->key)) {
 		cur->frames = s->frames;
 		cur->bytes = s->bytes;
 	}
 }
 
 /*
- * Take the clock, then snapshot every CPU: the windows before the returned
- * limit are closed, and no packet still to come can fall in one of them.
+ * Take the epoch and the clock, then snapshot every CPU: the windows before
+ * the returned limit are closed, and no packet still to come can fall in
+ * one of them. A CPU still in a window of an older epoch (a step happened
+ * during it) holds the limit at that window until it ends, at most one
+ * period after the step.
  */
-static inline u64 pktstat_snapshot_all(struct pktstat_cpu *const *cpus,
-				       unsigned int ncpus, u64 period,
-				       struct pktstat_snap *snaps)
+static inline struct pktstat_key
+pktstat_snapshot_all(struct pktstat_cpu *const *cpus, unsigned int ncpus,
+		     u64 period, struct pktstat_snap *snaps)
 {
-	u64 limit = pktstat_div64(pktstat_clock_ns(), period);
+	struct pktstat_key limit;
+	u64 offset = pktstat_clock_offset(&limit.epoch);
+	u64 now = pktstat_clock_ns();
 	unsigned int i;
 
-	pktstat_smp_mb();
-	for (i = 0; i < ncpus; i++)
-		pktstat_cpu_snapshot(cpus[i], &snaps[i]);
+	limit.win = pktstat_div64(now + offset, period);
+	pktstat_clock_barrier_read();
+	for (i = 0; i < ncpus; i++) {
+		struct pktstat_snap *s = &snaps[i];
+
+		pktstat_cpu_snapshot(cpus[i], s);
+		if (s->frames && s->win_end > now &&
+		    pktstat_key_before(s->key, limit))
+			limit = s->key;
+	}
 	return limit;
 }
 
 /*
- * Deliver up to max_lines closed windows, oldest first, through emit. Works on
- * the caller's copy of the cursors and reader state (cur, r): nothing is
+ * Deliver up to max_lines closed windows, in key order, through emit. Works
+ * on the caller's copy of the cursors and reader state (cur, r): nothing is
  * consumed until pktstat_commit(), so a caller that fails to hand the lines
  * on loses nothing. Returns the number of windows emitted.
  */
@@ -259,21 +363,24 @@ static inline unsigned int pktstat_collect(struct pktstat_cpu *const *cpus,
 							u64 frames, u64 bytes),
 					   void *ctx)
 {
-	u64 limit = pktstat_snapshot_all(cpus, ncpus, period, snaps);
+	struct pktstat_key limit = pktstat_snapshot_all(cpus, ncpus, period,
+							snaps);
 	unsigned int lines = 0;
 
 	while (lines < max_lines) {
-		u64 b = ~0ULL, w, frames = 0, bytes = 0;
+		struct pktstat_key b = limit, w;
+		u64 frames = 0, bytes = 0;
 		unsigned int i;
 
 		for (i = 0; i < ncpus; i++)
 			if (pktstat_cpu_next_win(cpus[i], &cur[i], &snaps[i],
-						 r->next_win, &w) && w < b)
+						 r->next, &w) &&
+			    pktstat_key_before(w, b))
 				b = w;
-		if (b >= limit) {
+		if (!pktstat_key_before(b, limit)) {
 			/* Every window before limit is closed, with traffic or not. */
-			if (r->next_win < limit)
-				r->next_win = limit;
+			if (pktstat_key_before(r->next, limit))
+				r->next = limit;
 			break;
 		}
 		for (i = 0; i < ncpus; i++) {
@@ -281,8 +388,9 @@ static inline unsigned int pktstat_collect(struct pktstat_cpu *const *cpus,
 			frames += cur[i].frames;
 			bytes += cur[i].bytes;
 		}
-		emit(ctx, (b + 1) * period, frames, bytes);
-		r->next_win = b + 1;
+		emit(ctx, (b.win + 1) * period, frames, bytes);
+		r->next.win = b.win + 1;
+		r->next.epoch = b.epoch;
 		r->windows_read++;
 		lines++;
 	}

@@ -10,21 +10,24 @@
 #include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/proc_fs.h>
-#include <linux/spinlock.h>
+#include <linux/workqueue.h>
 #include <net/net_namespace.h>
 
 #include "pktstat_kernel.h"
 
 struct pktstat_net {
-	struct mutex lock;		/* instances, dir, each rules count */
-	struct list_head instances;
+	struct mutex lock;		/* all below, each instance's rules, dir, tearing */
+	struct list_head instances;	/* with those being torn down */
 	struct proc_dir_entry *dir;	/* /proc/net/xt_pktstat, NULL on exit */
+	bool exiting;			/* the netns is going: pktstat_net_exit() frees */
 };
 
 struct xt_pktstat_instance {
 	struct list_head list;
 	struct pktstat_net *pn;
 	unsigned int rules;		/* rules using it, under pn->lock */
+	bool tearing;			/* teardown queued or running, under pn->lock */
+	struct work_struct teardown;	/* removes /proc entries and frees, off the rule's path */
 	u64 id;
 	char name[XT_PKTSTAT_NAME_LEN];
 	u64 period;
@@ -34,16 +37,23 @@ struct xt_pktstat_instance {
 	unsigned int ncpus;		/* possible CPUs */
 	struct pktstat_cpu **cpus;	/* per_cpu_ptr of each, for the reader */
 
-	struct mutex read_lock;		/* reader, cursors, scratch, snaps */
+	u32 epoch0;			/* clock epoch at creation */
+	u64 created_ns;			/* CLOCK_REALTIME at creation */
+
+	/*
+	 * read_lock: one data reader at a time, held across its copy to
+	 * userspace (scratch, snaps). state_lock: the committed position
+	 * (reader, cursors), changed under both; stats takes only state_lock,
+	 * so a reader stuck in a page fault never blocks it.
+	 */
+	struct mutex read_lock;		/* one data reader at a time */
+	struct mutex state_lock;	/* the committed position */
 	struct pktstat_reader reader;
 	struct pktstat_cursor *cursors;	/* committed reader position */
 	struct pktstat_cursor *scratch;	/* a read in progress */
 	struct pktstat_snap *snaps;
 
-	struct proc_dir_entry *dir;	/* NULL once the netns is gone */
-#ifdef PKTSTAT_BENCH_SPINLOCK
-	spinlock_t bench_lock;		/* make bench's 2011-style baseline */
-#endif
+	struct proc_dir_entry *dir;	/* NULL while none (under pn->lock) */
 };
 
 struct pktstat_net *pktstat_pernet(struct net *net);
@@ -58,16 +68,6 @@ void pktstat_instance_exit(void);
 static inline void pktstat_instance_count(struct xt_pktstat_instance *inst,
 					  unsigned int len)
 {
-#ifdef PKTSTAT_BENCH_SPINLOCK
-	/*
-	 * Benchmark baseline only, never built by default: the 2011 design,
-	 * one lock and one set of counters per instance shared by all CPUs.
-	 * The instance is kzalloc'd: a zeroed spinlock is unlocked.
-	 */
-	spin_lock_bh(&inst->bench_lock);
-	pktstat_cpu_count(per_cpu_ptr(inst->pcpu, 0), inst->period, len);
-	spin_unlock_bh(&inst->bench_lock);
-#else
 	/*
 	 * A softirq on this CPU must not nest inside the update. iptables and
 	 * the receive path already run with BH off; only nft hooks called from
@@ -85,7 +85,6 @@ static inline void pktstat_instance_count(struct xt_pktstat_instance *inst,
 		preempt_enable();
 	if (bh_on)
 		local_bh_enable();
-#endif
 }
 
 #endif /* PKTSTAT_INSTANCE_H */

@@ -44,7 +44,9 @@ static void pktstat_emit(void *ctx, u64 end_ns, u64 frames, u64 bytes)
 
 /*
  * Each read drains exactly the windows it returns: the reader's position is
- * committed only once the lines reached userspace.
+ * committed only once the lines reached userspace. read_lock keeps readers
+ * one at a time and is held across the copy, which may wait on a page fault
+ * for long: nothing else takes it (stats and removal do not).
  */
 static ssize_t pktstat_data_read(struct file *file, char __user *ubuf,
 				 size_t count, loff_t *ppos)
@@ -75,10 +77,12 @@ static ssize_t pktstat_data_read(struct file *file, char __user *ubuf,
 	if (lines && copy_to_user(ubuf, out.buf, out.len)) {
 		ret = -EFAULT;
 	} else {
+		mutex_lock(&inst->state_lock);
 		memcpy(inst->cursors, inst->scratch,
 		       inst->ncpus * sizeof(*inst->cursors));
 		inst->reader = reader;
 		pktstat_commit(inst->cpus, inst->ncpus, inst->cursors);
+		mutex_unlock(&inst->state_lock);
 		ret = out.len;
 	}
 	mutex_unlock(&inst->read_lock);
@@ -100,7 +104,8 @@ static int pktstat_stats_show(struct seq_file *m, void *v)
 	struct pktstat_snap s;
 	unsigned int i;
 
-	mutex_lock(&inst->read_lock);
+	/* Not read_lock: a data reader may hold it for long (see above). */
+	mutex_lock(&inst->state_lock);
 	for (i = 0; i < inst->ncpus; i++) {
 		const struct pktstat_cpu *c = inst->cpus[i];
 
@@ -111,7 +116,7 @@ static int pktstat_stats_show(struct seq_file *m, void *v)
 		queued += pktstat_cpu_queued(c, inst->cursors[i].tail);
 	}
 	reader = inst->reader;
-	mutex_unlock(&inst->read_lock);
+	mutex_unlock(&inst->state_lock);
 
 	seq_printf(m, "name: %s\n", inst->name);
 	seq_printf(m, "id: %llu\n", inst->id);
@@ -125,7 +130,9 @@ static int pktstat_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "rules: %u\n", READ_ONCE(inst->rules));
 	seq_printf(m, "windows_read: %llu\n", reader.windows_read);
 	seq_printf(m, "last_window_ns: %llu\n",
-		   reader.windows_read ? reader.next_win * inst->period : 0);
+		   reader.windows_read ? reader.next.win * inst->period : 0);
+	seq_printf(m, "clock_steps: %u\n", pktstat_clock_seq() - inst->epoch0);
+	seq_printf(m, "created_ns: %llu\n", inst->created_ns);
 	return 0;
 }
 
@@ -161,10 +168,4 @@ int pktstat_proc_add(struct xt_pktstat_instance *inst,
 	proc_set_user(stats, uid, gid);
 	inst->dir = dir;
 	return 0;
-}
-
-void pktstat_proc_remove(struct xt_pktstat_instance *inst)
-{
-	proc_remove(inst->dir);
-	inst->dir = NULL;
 }

@@ -7,6 +7,5 @@
 
 int pktstat_proc_add(struct xt_pktstat_instance *inst,
 		     struct proc_dir_entry *parent);
-void pktstat_proc_remove(struct xt_pktstat_instance *inst);
 
 #endif /* PKTSTAT_PROC_H */

@@ -24,8 +24,7 @@
 /* Most packets a run may count (cross: one ring slot each). */
 #define CROSS_MAX	(1u << 20)
 
-u64 test_clock, test_clock_step;
-__thread u64 test_last_now;
+CORE_USER_CLOCK;
 
 struct bare_cpu {
 	u64 frames;

@@ -2,9 +2,11 @@
 /*
  * udpsend - send exactly COUNT UDP datagrams of PAYLOAD bytes, for the VM tests.
  *
- *   udpsend -c COUNT -s PAYLOAD_BYTES [-i INTERVAL_US] [-C CPU] [-6] ADDR PORT
+ *   udpsend -c COUNT -s PAYLOAD_BYTES [-i INTERVAL_US] [-C CPU] [-S] [-6] ADDR PORT
  *
- * Exits 0 only if every datagram was sent whole. Static and dependency free so
+ * Exits 0 only if every datagram was sent whole. -S: SIGTERM stops it after
+ * the datagram in flight, and it prints how many it sent ("sent N"), so a
+ * test can send until a condition holds and still know the exact count. Static and dependency free so
  * it runs in the busybox initramfs. -i paces sends on absolute deadlines
  * (CLOCK_MONOTONIC), so scheduling jitter does not accumulate into the rate.
  * -C pins the sender to one CPU, so tests can drive a chosen CPU's counters.
@@ -15,6 +17,7 @@
 #include <limits.h>
 #include <netinet/in.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +30,7 @@
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: udpsend -c COUNT -s PAYLOAD_BYTES [-i INTERVAL_US] [-C CPU] [-6] ADDR PORT\n");
+		"usage: udpsend -c COUNT -s PAYLOAD_BYTES [-i INTERVAL_US] [-C CPU] [-S] [-6] ADDR PORT\n");
 	exit(2);
 }
 
@@ -46,6 +49,14 @@ static unsigned long long parse_num(const char *s, const char *what,
 	return v;
 }
 
+static volatile sig_atomic_t stop;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
 static void add_ns(struct timespec *t, unsigned long long ns)
 {
 	ns += (unsigned long long)t->tv_nsec;
@@ -58,12 +69,12 @@ int main(int argc, char **argv)
 	unsigned long long count = 0, size = 0, interval_us = 0, i;
 	struct sockaddr_storage ss;
 	socklen_t sslen;
-	int family = AF_INET, have_count = 0, have_size = 0, cpu = -1;
+	int family = AF_INET, have_count = 0, have_size = 0, cpu = -1, report = 0;
 	int opt, fd, port;
 	struct timespec next;
 	char *buf;
 
-	while ((opt = getopt(argc, argv, "c:s:i:C:6")) != -1) {
+	while ((opt = getopt(argc, argv, "c:s:i:C:S6")) != -1) {
 		switch (opt) {
 		case 'c':
 			count = parse_num(optarg, "count", ULLONG_MAX);
@@ -78,6 +89,9 @@ int main(int argc, char **argv)
 			break;
 		case 'C':
 			cpu = (int)parse_num(optarg, "cpu", CPU_SETSIZE - 1);
+			break;
+		case 'S':
+			report = 1;
 			break;
 		case '6':
 			family = AF_INET6;
@@ -140,8 +154,15 @@ int main(int argc, char **argv)
 	 * connected socket its ICMP port unreachable would fail the next send.
 	 */
 
+	if (report) {
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_term;
+		sigaction(SIGTERM, &sa, NULL);
+	}
 	clock_gettime(CLOCK_MONOTONIC, &next);
-	for (i = 0; i < count; i++) {
+	for (i = 0; i < count && !stop; i++) {
 		ssize_t n;
 
 		if (interval_us && i) {
@@ -151,7 +172,9 @@ int main(int argc, char **argv)
 			do {
 				rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME,
 						     &next, NULL);
-			} while (rc == EINTR);
+			} while (rc == EINTR && !stop);
+			if (stop)
+				break;
 			if (rc) {
 				fprintf(stderr, "udpsend: clock_nanosleep: %s\n",
 					strerror(rc));
@@ -181,5 +204,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	free(buf);
+	if (report)
+		printf("sent %llu\n", i);
 	return 0;
 }

@@ -20,6 +20,7 @@ struct fixture {
 	struct pktstat_cursor *cursors, *scratch;
 	struct pktstat_snap *snaps;
 	struct pktstat_reader reader;
+	u32 epoch0;			/* clock epoch at creation */
 };
 
 struct line_buf {
@@ -56,7 +57,14 @@ static void fixture_init(struct fixture *f, unsigned int ncpus, u64 period,
 				 capacity);
 		f->cpus[i] = &f->cpu[i];
 	}
-	memset(&f->reader, 0, sizeof(f->reader));
+	f->epoch0 = pktstat_clock_seq();
+	pktstat_reader_init(&f->reader, f->epoch0);
+}
+
+/* The stats file's clock_steps: epochs since the instance was created. */
+static inline u32 fixture_clock_steps(const struct fixture *f)
+{
+	return pktstat_clock_seq() - f->epoch0;
 }
 
 static void fixture_free(struct fixture *f)
@@ -104,6 +112,22 @@ static unsigned int fixture_read(struct fixture *f, struct line_buf *out,
 		pktstat_commit(f->cpus, f->ncpus, f->cursors);
 	}
 	return n;
+}
+
+/* Single-threaded tests: a packet on cpu at CLOCK_MONOTONIC t. */
+static inline void packet_at(struct fixture *f, unsigned int cpu, u64 t,
+			     u64 len)
+{
+	test_clock = t;
+	pktstat_cpu_count(&f->cpu[cpu], f->period, len);
+}
+
+/* Single-threaded tests: a whole read, committed, at CLOCK_MONOTONIC t. */
+static inline unsigned int read_at(struct fixture *f, u64 t,
+				   struct line_buf *out)
+{
+	test_clock = t;
+	return fixture_read(f, out, ~0U, 1);
 }
 
 #endif /* FIXTURE_H */

@@ -122,6 +122,27 @@ wait_gone() {
 	return 1
 }
 
+# CLOCK_MONOTONIC in centiseconds, for deadlines no clock step can move.
+uptime_cs() {
+	local up
+	read -r up _ </proc/uptime
+	echo "${up/./}"
+}
+
+# until_ok SECONDS CMD...: wait (polling) for CMD to succeed; fail after
+# SECONDS.
+until_ok() {
+	local secs=$1 end=$(( $(uptime_cs) + $1 * 100 ))
+	shift
+	until "$@"; do
+		if (( $(uptime_cs) > end )); then
+			echo "timed out after $secs s: $*" >&2
+			return 1
+		fi
+		sleep 0.01
+	done
+}
+
 # Fails the test with both values when they differ.
 assert_eq() {
 	if [[ "$1" != "$2" ]]; then
