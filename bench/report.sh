@@ -202,4 +202,10 @@ csv_table() { # CSV file -> markdown table
 		printf "| %s | %s | %s | %s | %s | %s | %d | %d |\n", $1, $2, $3, $4, $5, $6, f, g }'
 	echo
 	echo "Errors reported by the guest: $(guest_lines ERROR | wc -l)"
+	if [[ -f $out/native.md ]]; then
+		echo
+		echo "## 7. Native per-packet costs (host CPUs, no VM: bench/native/run.sh)"
+		echo
+		cat "$out/native.md"
+	fi
 } >"$out/results.md"
