@@ -39,6 +39,7 @@
 static inline uint64_t pktstat_clock_ns(void);
 
 #include "../../tests/unit/fixture.h"
+#include "shared_clock.h"
 
 CORE_USER_CLOCK;
 
@@ -98,6 +99,8 @@ static struct {
 
 /* Item 3's clock-set generation: bumped by a step, read by every packet. */
 static u32 clock_gen PKTSTAT_CACHELINE_ALIGNED;
+/* Item 2, second model: readers make it odd while they read (shared_clock.h). */
+static u32 read_gen PKTSTAT_CACHELINE_ALIGNED;
 /* TSC ticks per ns in 32.32 fixed point, calibrated once. */
 static u64 tsc_per_ns_q32;
 
@@ -105,10 +108,11 @@ static u64 tsc_per_ns_q32;
 struct ctx {
 	u64 frames, bytes, last;	/* the bare per-CPU counter */
 	u32 rules_seq;			/* item 2: one sequence for all rules */
-	u32 gen;			/* item 3: clock_gen of win_end_tsc */
+	u32 tsc_gen;			/* item 3: clock_gen of win_end_tsc */
 	u64 win_end_tsc;		/* item 3: window end in TSC, early */
 	struct pktstat_cpu *core, *tsc_core;
-	struct pktstat_cpu *each[NRULES], *one[NRULES];
+	struct pktstat_cpu *each[NRULES], *one[NRULES], *gen[NRULES];
+	struct shared_clock sc;		/* item 2 gen model */
 	unsigned int cpu;
 	unsigned long ops;
 	u64 ns;
@@ -142,6 +146,15 @@ static inline void rules_shared(struct ctx *x)
 	PKTSTAT_WRITE_ONCE(x->rules_seq, seq + 2);
 }
 
+/* Item 2, second model (shared_clock.h): one clock read while no reader starts. */
+static inline void rules_gen(struct ctx *x)
+{
+	int r;
+
+	for (r = 0; r < NRULES; r++)
+		shared_clock_count(&x->sc, &read_gen, x->gen[r], PERIOD, LEN, !r);
+}
+
 /*
  * Item 3 modelled: the core with its per-packet clock read replaced by an
  * ordered TSC read compared with the window's end converted to TSC ticks,
@@ -158,10 +171,10 @@ static inline void tsc_boundary(struct ctx *x)
 	pktstat_clock_barrier();
 	tsc = rdtsc_lfence();
 	if (pktstat_unlikely(tsc >= x->win_end_tsc ||
-			     PKTSTAT_READ_ONCE(clock_gen) != x->gen)) {
+			     PKTSTAT_READ_ONCE(clock_gen) != x->tsc_gen)) {
 		u64 now = pktstat_clock_ns(), left;
 
-		x->gen = PKTSTAT_READ_ONCE(clock_gen);
+		x->tsc_gen = PKTSTAT_READ_ONCE(clock_gen);
 		if (now >= c->win_end)
 			pktstat_cpu_close_window(c, PERIOD, now);
 		left = (u64)(((unsigned __int128)(c->win_end - now) *
@@ -205,6 +218,7 @@ CASE(run_spin, spin_lock(&shared_spin.lock);
      PKTSTAT_WRITE_ONCE(shared_spin.frames, shared_spin.frames + 1);
      PKTSTAT_WRITE_ONCE(shared_spin.bytes, shared_spin.bytes + LEN);
      __atomic_store_n(&shared_spin.lock, 0, __ATOMIC_RELEASE))
+CASE(run_mb, pktstat_clock_barrier())
 CASE(run_ts_real, x->last += clock_of(CLOCK_REALTIME))
 CASE(run_ts_mono, x->last += clock_of(CLOCK_MONOTONIC))
 CASE(run_ts_rdtsc, x->last += rdtsc())
@@ -213,10 +227,11 @@ CASE(run_ts_rdtscp, x->last += rdtscp())
 CASE(run_rules_each, for (int r = 0; r < NRULES; r++)
 	     pktstat_cpu_count(x->each[r], PERIOD, LEN))
 CASE(run_rules_shared, rules_shared(x))
+CASE(run_rules_gen, rules_gen(x))
 CASE(run_tsc_core, tsc_boundary(x))
 
 /* Which counter a case adds to, for the final check. */
-enum counted { NONE, BARE, CORE, ACCT, SPIN, EACH, ONE, TSC };
+enum counted { NONE, BARE, CORE, ACCT, SPIN, EACH, ONE, GEN, TSC };
 
 static const struct bench_case {
 	const char *name;
@@ -232,6 +247,7 @@ static const struct bench_case {
 	{ "core", run_core, CORE, "pktstat core (pktstat_cpu_count) in 100 ms windows" },
 	{ "nfacct", run_nfacct, ACCT, "nfacct-like: 2 shared atomic adds" },
 	{ "spinlock", run_spin, SPIN, "2011-style: shared spinlock + 2 adds" },
+	{ "smp_mb", run_mb, NONE, "smp_mb (lock add) alone" },
 	{ "ts_realtime", run_ts_real, NONE, "clock_gettime(REALTIME) alone (vDSO)" },
 	{ "ts_monotonic", run_ts_mono, NONE, "clock_gettime(MONOTONIC) alone (vDSO)" },
 	{ "ts_rdtsc", run_ts_rdtsc, NONE, "rdtsc alone" },
@@ -239,6 +255,7 @@ static const struct bench_case {
 	{ "ts_rdtscp", run_ts_rdtscp, NONE, "rdtscp alone" },
 	{ "rules10_each", run_rules_each, EACH, "10 rules: each its own barrier + clock read (today)" },
 	{ "rules10_shared", run_rules_shared, ONE, "10 rules: one barrier + clock read for all (item 2 model)" },
+	{ "rules10_gen", run_rules_gen, GEN, "10 rules: each its own barrier; one clock read while no reader starts (item 2 model)" },
 	{ "tsc_boundary", run_tsc_core, TSC, "core with TSC compare to the window end (item 3 model)" },
 };
 #define NCASES	(sizeof(cases) / sizeof(cases[0]))
@@ -343,7 +360,7 @@ int main(int argc, char **argv)
 	unsigned long ops = 5000000, reps = 7;
 	const char *tlist = NULL, *only = NULL;
 	u64 done[TSC + 1] = { 0 }, sum;
-	struct fixture core, tsc, each[NRULES], one[NRULES];
+	struct fixture core, tsc, each[NRULES], one[NRULES], gen[NRULES];
 	unsigned int ncpu = 0;
 	cpu_set_t allowed;
 	unsigned int i, r, k;
@@ -381,6 +398,7 @@ int main(int argc, char **argv)
 	for (r = 0; r < NRULES; r++) {
 		fixture_init(&each[r], ncpu, PERIOD, RING);
 		fixture_init(&one[r], ncpu, PERIOD, RING);
+		fixture_init(&gen[r], ncpu, PERIOD, RING);
 	}
 	for (i = 0; i < ncpu; i++) {
 		ctxs[i].core = &core.cpu[i];
@@ -388,6 +406,7 @@ int main(int argc, char **argv)
 		for (r = 0; r < NRULES; r++) {
 			ctxs[i].each[r] = &each[r].cpu[i];
 			ctxs[i].one[r] = &one[r].cpu[i];
+			ctxs[i].gen[r] = &gen[r].cpu[i];
 		}
 	}
 
@@ -431,12 +450,14 @@ int main(int argc, char **argv)
 	for (r = 0; r < NRULES; r++) {
 		bad |= check("rules10_each", delivered(&each[r]), done[EACH]);
 		bad |= check("rules10_shared", delivered(&one[r]), done[ONE]);
+		bad |= check("rules10_gen", delivered(&gen[r]), done[GEN]);
 	}
 	fixture_free(&core);
 	fixture_free(&tsc);
 	for (r = 0; r < NRULES; r++) {
 		fixture_free(&each[r]);
 		fixture_free(&one[r]);
+		fixture_free(&gen[r]);
 	}
 	fprintf(stderr, "native_bench: counts %s, tsc %.4f ticks/ns\n",
 		bad ? "WRONG" : "exact", (double)tsc_per_ns_q32 / 4294967296.0);

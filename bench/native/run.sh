@@ -6,8 +6,10 @@
 #
 # Writes OUTDIR/native.csv (case,threads,median_ns,min_ns,max_ns,what) and
 # OUTDIR/native.md (the table, its method and the issue 13 ratios), and
-# prints the table. Fails if the program fails (a counter not exact) or a
-# figure is missing. Speed is never judged here.
+# prints the table. First runs the unit test of the one-clock-read model it
+# times (make test: OUTDIR/native-test.tap). Fails if that test fails, the
+# program fails (a counter not exact) or a figure is missing. Speed is
+# never judged here.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -16,6 +18,7 @@ ops=${2:-5000000}
 reps=${3:-7}
 mkdir -p "$out"
 make -s -C "$here" native_bench
+make -s -C "$here" test >"$out/native-test.tap" || { cat "$out/native-test.tap" >&2; exit 1; }
 cflags=$(make -s -C "$here" -n native_bench -B | sed -n 's/^[^ ]* \(.*\) -o native_bench.*/\1/p' | head -n1)
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
