@@ -134,14 +134,8 @@ static inline void rules_shared(struct ctx *x)
 	PKTSTAT_WRITE_ONCE(x->rules_seq, seq + 1);
 	pktstat_clock_barrier();
 	now = pktstat_clock_ns();
-	for (r = 0; r < NRULES; r++) {
-		struct pktstat_cpu *c = x->one[r];
-
-		if (pktstat_unlikely(now >= c->win_end))
-			pktstat_cpu_close_window(c, PERIOD, now);
-		PKTSTAT_WRITE_ONCE(c->frames, c->frames + 1);
-		PKTSTAT_WRITE_ONCE(c->bytes, c->bytes + LEN);
-	}
+	for (r = 0; r < NRULES; r++)
+		shared_clock_add(x->one[r], PERIOD, now, LEN);
 	pktstat_smp_wmb();
 	PKTSTAT_WRITE_ONCE(x->rules_seq, seq + 2);
 }

@@ -46,6 +46,19 @@ static inline void shared_clock_read_end(u32 *read_gen)
 	PKTSTAT_WRITE_ONCE(*read_gen, *read_gen + 1);
 }
 
+/*
+ * pktstat_cpu_count() after its clock read: the models share it (the core
+ * has no such split; adopting a model in src/ would add one).
+ */
+static inline void shared_clock_add(struct pktstat_cpu *c, u64 period,
+				    u64 now, u64 len)
+{
+	if (pktstat_unlikely(now >= c->win_end))
+		pktstat_cpu_close_window(c, period, now);
+	PKTSTAT_WRITE_ONCE(c->frames, c->frames + 1);
+	PKTSTAT_WRITE_ONCE(c->bytes, c->bytes + len);
+}
+
 /* One rule counts one packet; first: the packet's first rule on this CPU. */
 static inline void shared_clock_count(struct shared_clock *sc,
 				      const u32 *read_gen,
@@ -65,10 +78,7 @@ static inline void shared_clock_count(struct shared_clock *sc,
 		sc->now = now;
 		sc->gen = g;
 	}
-	if (pktstat_unlikely(now >= c->win_end))
-		pktstat_cpu_close_window(c, period, now);
-	PKTSTAT_WRITE_ONCE(c->frames, c->frames + 1);
-	PKTSTAT_WRITE_ONCE(c->bytes, c->bytes + len);
+	shared_clock_add(c, period, now, len);
 	pktstat_smp_wmb();
 	PKTSTAT_WRITE_ONCE(c->seq, seq + 2);
 }
