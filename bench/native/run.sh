@@ -77,6 +77,7 @@ fi
 			r("core ÷ (add + smp_mb + lfence;rdtsc)", "≤ 1.1", "core", "add_mb_lfence_rdtsc")
 			r("rules10_each ÷ core (10 rules today)", "≤ 2", "rules10_each", "core")
 			r("rules10_shared ÷ core (10 rules, item 2 model)", "≤ 2", "rules10_shared", "core")
+			r("rules10_gen ÷ core (10 rules, item 2 read_gen model)", "≤ 2", "rules10_gen", "core")
 			r("tsc_boundary ÷ core (item 3 model)", "< 1", "tsc_boundary", "core")
 			r("nfacct ÷ core", "", "nfacct", "core")
 			r("spinlock ÷ core", "", "spinlock", "core")
