@@ -222,8 +222,10 @@ cp -r ci/guest "$proot/opt/pktstat/ci/"
 for f in iptables/libxt_pktstat.t iptables/run-t-tests.sh; do
 	[[ -f $f ]] && cp "$f" "$proot/opt/pktstat/iptables/"
 done
-[[ -x tests/tools/udpsend ]] || die "tests/tools/udpsend missing (make -C tests/tools)"
-cp tests/tools/udpsend "$proot/opt/pktstat/bin/"
+for t in udpsend tcpbulk; do
+	[[ -x tests/tools/$t ]] || die "tests/tools/$t missing (make -C tests/tools)"
+	cp "tests/tools/$t" "$proot/opt/pktstat/bin/"
+done
 # The test-only raw extension (no checks of its own) goes in its own
 # XTABLES_LIBDIR under the real name, $RAW_XTLIB in the guest.
 if [[ -f tests/tools/libxt_pktstat_raw.so ]]; then

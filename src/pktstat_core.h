@@ -127,11 +127,13 @@ static inline void pktstat_cpu_close_window(struct pktstat_cpu *c, u64 period,
 }
 
 /*
- * Count one packet of len bytes on this CPU. The caller keeps the CPU from
- * re-entering (BH and preemption off). A clock that steps back keeps the
- * packet in the current window: windows never go back.
+ * Count frames packets of len bytes in all on this CPU (a GSO skb is several
+ * packets). The caller keeps the CPU from re-entering (BH and preemption off).
+ * A clock that steps back keeps the packet in the current window: windows
+ * never go back.
  */
-static inline void pktstat_cpu_count(struct pktstat_cpu *c, u64 period, u64 len)
+static inline void pktstat_cpu_count(struct pktstat_cpu *c, u64 period,
+				     u64 frames, u64 len)
 {
 	u32 seq = c->seq;
 	u64 now;
@@ -142,7 +144,7 @@ static inline void pktstat_cpu_count(struct pktstat_cpu *c, u64 period, u64 len)
 	now = pktstat_clock_ns();
 	if (pktstat_unlikely(now >= c->win_end))
 		pktstat_cpu_close_window(c, period, now);
-	PKTSTAT_WRITE_ONCE(c->frames, c->frames + 1);
+	PKTSTAT_WRITE_ONCE(c->frames, c->frames + frames);
 	PKTSTAT_WRITE_ONCE(c->bytes, c->bytes + len);
 	pktstat_smp_wmb();
 	PKTSTAT_WRITE_ONCE(c->seq, seq + 2);

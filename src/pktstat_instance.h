@@ -54,9 +54,9 @@ void pktstat_instance_put(struct net *net, struct xt_pktstat_instance *inst);
 int pktstat_instance_init(void);
 void pktstat_instance_exit(void);
 
-/* Count a packet on this CPU; safe from any context the hooks run in. */
+/* Count packets on this CPU; safe from any context the hooks run in. */
 static inline void pktstat_instance_count(struct xt_pktstat_instance *inst,
-					  unsigned int len)
+					  unsigned int frames, u64 len)
 {
 #ifdef PKTSTAT_BENCH_SPINLOCK
 	/*
@@ -65,7 +65,8 @@ static inline void pktstat_instance_count(struct xt_pktstat_instance *inst,
 	 * The instance is kzalloc'd: a zeroed spinlock is unlocked.
 	 */
 	spin_lock_bh(&inst->bench_lock);
-	pktstat_cpu_count(per_cpu_ptr(inst->pcpu, 0), inst->period, len);
+	pktstat_cpu_count(per_cpu_ptr(inst->pcpu, 0), inst->period, frames,
+			  len);
 	spin_unlock_bh(&inst->bench_lock);
 #else
 	/*
@@ -80,7 +81,7 @@ static inline void pktstat_instance_count(struct xt_pktstat_instance *inst,
 	/* On PREEMPT_RT BH-off is preemptible: a reader must not spin on us. */
 	if (IS_ENABLED(CONFIG_PREEMPT_RT))
 		preempt_disable();
-	pktstat_cpu_count(this_cpu_ptr(inst->pcpu), inst->period, len);
+	pktstat_cpu_count(this_cpu_ptr(inst->pcpu), inst->period, frames, len);
 	if (IS_ENABLED(CONFIG_PREEMPT_RT))
 		preempt_enable();
 	if (bh_on)

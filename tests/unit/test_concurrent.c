@@ -30,7 +30,7 @@ static void *writer(void *arg)
 	for (i = 0; i < NPKT; i++) {
 		u64 len = 60 + (i * 7 + id) % 1440;
 
-		pktstat_cpu_count(&fix.cpu[id], PERIOD, len);
+		pktstat_cpu_count(&fix.cpu[id], PERIOD, 1, len);
 		if (test_last_now / PERIOD >= nwin)
 			abort();	/* the tally below is sized too small */
 		/* This thread's clock only grows: no clamping, w is exact. */

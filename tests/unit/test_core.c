@@ -11,7 +11,7 @@ __thread u64 test_last_now;
 static void packet_at(struct fixture *f, unsigned int cpu, u64 t, u64 len)
 {
 	test_clock = t;
-	pktstat_cpu_count(&f->cpu[cpu], f->period, len);
+	pktstat_cpu_count(&f->cpu[cpu], f->period, 1, len);
 }
 
 static unsigned int read_at(struct fixture *f, u64 t, struct line_buf *out)
