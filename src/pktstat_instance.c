@@ -130,7 +130,7 @@ struct xt_pktstat_instance *pktstat_instance_get(struct net *net,
 		inst = ERR_PTR(-ENOMEM);
 		goto out;
 	}
-	ret = pktstat_proc_add(inst, pn->dir);
+	ret = pktstat_proc_add(inst, pn->dir, net);
 	if (ret) {
 		pktstat_instance_free(inst);
 		inst = ERR_PTR(ret);

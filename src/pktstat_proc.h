@@ -6,7 +6,7 @@
 #include "pktstat_instance.h"
 
 int pktstat_proc_add(struct xt_pktstat_instance *inst,
-		     struct proc_dir_entry *parent);
+		     struct proc_dir_entry *parent, const struct net *net);
 void pktstat_proc_remove(struct xt_pktstat_instance *inst);
 
 #endif /* PKTSTAT_PROC_H */
