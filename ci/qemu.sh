@@ -7,7 +7,8 @@
 # OUTDIR/console.log gets ttyS0 (kernel and init messages), OUTDIR/results.log
 # ttyS1 (the streams written by the guest). Exit status is qemu's, or 124 if
 # VM_TIMEOUT (seconds, default 1200) ran out.
-# Env: VM_TIMEOUT, VM_SMP (2), VM_MEM (1G), VM_APPEND (extra kernel args),
+# Env: VM_TIMEOUT, VM_SMP (2,maxcpus=64: 2 online of 64 possible CPUs, as on
+# cloud VMs), VM_MEM (1G), VM_APPEND (extra kernel args),
 # VM_CPU (max,-cx16), VM_TCG_THREAD (multi).
 set -euo pipefail
 
@@ -34,7 +35,7 @@ append+=" printk.devkmsg=on rdinit=/init ${VM_APPEND:-}"
 rc=0
 timeout --foreground -k 10 "${VM_TIMEOUT:-1200}" \
 	qemu-system-x86_64 -machine pc -accel "tcg,thread=${VM_TCG_THREAD:-multi}" -cpu "${VM_CPU:-max,-cx16}" \
-	-smp "${VM_SMP:-2}" -m "${VM_MEM:-1G}" \
+	-smp "${VM_SMP:-2,maxcpus=64}" -m "${VM_MEM:-1G}" \
 	-nodefaults -no-user-config -display none -no-reboot \
 	-kernel "$kernel" -initrd "$initrd" -append "$append" \
 	-serial "file:$outdir/console.log" -serial "file:$outdir/results.log" \

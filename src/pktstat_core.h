@@ -84,7 +84,10 @@ static inline u32 pktstat_ring_next(u32 slot, u32 size)
 	return slot + 1 == size ? 0 : slot + 1;
 }
 
-/* Set up one CPU with a ring of capacity + 1 slots (one stays empty). */
+/*
+ * Set up one CPU with a ring of capacity + 1 slots (one stays empty).
+ * Capacity 0 needs no ring (NULL): every window the CPU closes overflows.
+ */
 static inline void pktstat_cpu_init(struct pktstat_cpu *c,
 				    struct pktstat_rec *ring, u32 capacity)
 {

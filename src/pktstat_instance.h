@@ -3,6 +3,7 @@
 #ifndef PKTSTAT_INSTANCE_H
 #define PKTSTAT_INSTANCE_H
 
+#include <linux/atomic.h>
 #include <linux/bottom_half.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -18,6 +19,8 @@
 struct pktstat_net {
 	struct mutex lock;		/* instances, dir, each rules count */
 	struct list_head instances;
+	unsigned int ninstances;	/* on the list */
+	atomic_long_t memory;		/* bytes its instances hold */
 	struct proc_dir_entry *dir;	/* /proc/net/xt_pktstat, NULL on exit */
 };
 
@@ -33,6 +36,17 @@ struct xt_pktstat_instance {
 	struct pktstat_cpu __percpu *pcpu;
 	unsigned int ncpus;		/* possible CPUs */
 	struct pktstat_cpu **cpus;	/* per_cpu_ptr of each, for the reader */
+
+	/*
+	 * Rings only for CPUs that have been online (see pktstat_cpu_up());
+	 * written under the CPU hotplug lock, read by stats.
+	 */
+	struct hlist_node cpuhp;	/* on the hotplug state's list */
+	bool cpuhp_added;
+	bool counted;			/* memory is in pn->memory */
+	unsigned int ring_cpus;		/* CPUs with a ring */
+	unsigned long memory;		/* bytes held, allocator rounding included */
+	struct mem_cgroup *memcg;	/* pays for every ring, also later ones */
 
 	struct mutex read_lock;		/* reader, cursors, scratch, snaps */
 	struct pktstat_reader reader;

@@ -188,7 +188,7 @@ static int pktstat_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "id: %llu\n", inst->id);
 	seq_printf(m, "period_ns: %llu\n", inst->period);
 	seq_printf(m, "samples: %u\n", inst->samples);
-	seq_printf(m, "cpus: %u\n", inst->ncpus);
+	seq_printf(m, "cpus: %u\n", READ_ONCE(inst->ring_cpus));
 	seq_printf(m, "queued: %llu\n", queued);
 	seq_printf(m, "overflows: %llu\n", overflows);
 	seq_printf(m, "frames: %llu\n", frames);
@@ -197,6 +197,7 @@ static int pktstat_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "windows_read: %llu\n", reader.windows_read);
 	seq_printf(m, "last_window_ns: %llu\n",
 		   reader.windows_read ? reader.next_win * inst->period : 0);
+	seq_printf(m, "memory_bytes: %lu\n", READ_ONCE(inst->memory));
 	return 0;
 }
 
