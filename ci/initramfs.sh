@@ -230,7 +230,7 @@ cp -r ci/guest "$proot/opt/pktstat/ci/"
 for f in iptables/libxt_pktstat.t iptables/run-t-tests.sh; do
 	[[ -f $f ]] && cp "$f" "$proot/opt/pktstat/iptables/"
 done
-for t in udpsend uffdread; do
+for t in udpsend uffdread tcpbulk; do
 	[[ -x tests/tools/$t ]] || die "tests/tools/$t missing (make -C tests/tools)"
 	cp "tests/tools/$t" "$proot/opt/pktstat/bin/"
 done
