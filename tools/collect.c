@@ -356,7 +356,7 @@ static void stats_apply(struct collector *c, struct instance *in,
 		in->state_dirty |= in->done.valid && in->done.id == st->id;
 	in->st = *st;
 	in->st_ok = true;
-	in->st_at = mono_ns();
+	in->st_at = c->now;
 }
 
 static void data_close(struct collector *c, struct instance *in)
@@ -494,7 +494,7 @@ static bool data_recheck(struct collector *c, struct instance *in)
 	struct inst_stats st;
 	struct stat sb;
 
-	if (mono_ns() - in->st_at < c->recheck_ns)
+	if (c->now - in->st_at < c->recheck_ns)
 		return true;
 	if (mkpath(path, c->proc_root, in->name, "/data"))
 		return true;
@@ -503,7 +503,7 @@ static bool data_recheck(struct collector *c, struct instance *in)
 		return false;
 	}
 	if (!views_on(c)) {
-		in->st_at = mono_ns();
+		in->st_at = c->now;
 		return true;
 	}
 	if (stats_read(c, in, &st) == 0) {
@@ -606,24 +606,35 @@ static size_t parse_buf(struct collector *c, struct instance *in, char *buf,
 	char *p = buf, *end = buf + len, *nl;
 	size_t n = 0, bad = 0;
 
-	while ((nl = memchr(p, '\n', (size_t)(end - p)))) {
+	end[0] = '\0';		/* parse_data_next()'s sentinel */
+	for (;;) {
 		struct sample *sm = &c->samples[n];
+		const char *next = parse_data_next(p, end, sm);
 
-		if (parse_data_line(p, (size_t)(nl - p), sm) == 0) {
-			if (same && (sm->frames <= in->cur.frames ||
-				     sm->bytes < in->cur.bytes)) {
-				/* A replay (plain file), not handed out. */
+		if (!next) {
+			nl = memchr(p, '\n', (size_t)(end - p));
+			if (!nl)
+				break;		/* a partial line: carried */
+			next = nl + 1;
+			if (parse_data_line(p, (size_t)(nl - p), sm)) {
+				if (bad++ == 0)
+					log_throttled(&in->t_bad, 0, LOG_WARNING,
+						      "%s: bad data line \"%.*s\" "
+						      "skipped", in->name,
+						      (int)(nl - p > 80 ? 80 :
+						      nl - p), p);
+				(*lines)++;
 				p = nl + 1;
 				continue;
 			}
-			n++;
-		} else if (bad++ == 0) {
-			log_throttled(&in->t_bad, 0, LOG_WARNING, "%s: bad data "
-				      "line \"%.*s\" skipped", in->name,
-				      (int)(nl - p > 80 ? 80 : nl - p), p);
 		}
+		p = (char *)next;
+		/* A replay (a plain file read again) was not handed out. */
+		if (same && (sm->frames <= in->cur.frames ||
+			     sm->bytes < in->cur.bytes))
+			continue;
 		(*lines)++;
-		p = nl + 1;
+		n++;
 	}
 	in->ncarry = (size_t)(end - p);
 	if (in->ncarry > DATA_LINE_MAX) {
@@ -696,10 +707,11 @@ static void inst_work(struct collector *c, struct instance *in, bool refresh)
 		warn_deadline(c, in);
 		rows = drain(c, in);
 	}
-	now = mono_ns();
+	now = c->now;
 	if (c->rundir && *c->rundir && in->st_ok &&
 	    (rows || now - in->live_at >= LIVE_EVERY_NS)) {
-		live_write(c, in);
+		if (live_due(c, in, rows))
+			live_write(c, in);
 		in->live_at = now;
 	}
 	/* Over the fd budget: reopen per round rather than hold. */
@@ -728,7 +740,7 @@ static bool inst_gone(struct collector *c, struct instance *in)
 
 int collector_round(struct collector *c)
 {
-	uint64_t now = mono_ns();
+	uint64_t now = c->now = mono_ns();
 	bool prom_due = c->promdir &&
 			(!c->prom_at || now - c->prom_at >= c->prom_interval_ns);
 	int errors = 0;
@@ -833,6 +845,7 @@ int collector_list_stats(struct collector *c)
 	size_t i;
 	int n = 0;
 
+	c->now = mono_ns();
 	if (list(c))
 		return -1;
 	for (i = 0; i < c->ninst; i++) {
@@ -883,7 +896,7 @@ int collector_init(struct collector *c)
 	if (!c->prom_interval_ns)
 		c->prom_interval_ns = 15 * NS;
 	fd_setup(c);
-	c->rbuf = malloc(READ_BUF + DATA_LINE_MAX + 1);
+	c->rbuf = malloc(READ_BUF + DATA_LINE_MAX + 16);
 	c->wbuf = malloc(WBUF);
 	c->samples = malloc(PEND_MAX * sizeof(*c->samples));
 	c->rows = malloc(PEND_MAX * sizeof(*c->rows));

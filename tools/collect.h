@@ -105,6 +105,7 @@ struct instance {
 	struct live *live;
 	uint64_t live_at;		/* mono ns of the last live view write */
 	bool live_file;			/* RUNDIR/NAME.live exists */
+	uint64_t live_sig[8];		/* what it shows, but rows and time */
 	uint64_t peak_frames;		/* since the last metrics write */
 	uint64_t peak_bytes;
 
@@ -138,10 +139,11 @@ struct collector {
 	bool proc_missing;		/* the proc root is absent (no module) */
 	int fd_budget;			/* fds instances may hold */
 	int nheld;
-	char *rbuf;			/* READ_BUF + one partial line */
+	char *rbuf;			/* READ_BUF, a partial line, slack */
 	char *wbuf;
 	struct sample *samples;		/* PEND_MAX */
 	struct row *rows;		/* PEND_MAX */
+	uint64_t now;			/* CLOCK_MONOTONIC at the round's start */
 	uint64_t round_rt;		/* CLOCK_REALTIME at the last round */
 	uint64_t prom_at;		/* mono ns of the last metrics write */
 	struct throttle t_list, t_stats, t_data, t_run, t_prom, t_fd;

@@ -21,8 +21,13 @@
 
 /* Longest row: 30 + 8 * 20 + 31 + 17 + 10 commas + '\n' = 249. */
 #define CSV_ROW_MAX 256
+/* What csv_format_row() may write to, past the row's end too. */
+#define CSV_ROW_BUF (CSV_ROW_MAX + 64)
 
-/* Format one row with its '\n' into buf (CSV_ROW_MAX bytes). Returns length. */
+/*
+ * Format one row with its '\n' into buf (CSV_ROW_BUF bytes: bytes after the
+ * row may be overwritten). Returns the row's length.
+ */
 size_t csv_format_row(char *buf, const struct row *r, const char *name,
 		      size_t name_len);
 

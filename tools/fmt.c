@@ -11,18 +11,24 @@ const char fmt_digits2[200] =
 	"6061626364656667686970717273747576777879"
 	"8081828384858687888990919293949596979899";
 
+void fmt_date_set(struct fmt_date *d, uint64_t sec)
+{
+	time_t t = (time_t)sec;
+	struct tm tm;
+
+	if (d->valid && d->sec == sec)
+		return;
+	memset(d, 0, sizeof(*d));
+	gmtime_r(&t, &tm);
+	d->len = strftime(d->text, sizeof(d->text), "%Y-%m-%dT%H:%M:%S.", &tm);
+	d->dlen = (size_t)(fmt_u64(d->digits, sec) - d->digits);
+	d->sec = sec;
+	d->valid = 1;
+}
+
 char *fmt_date(char *p, struct fmt_date *d, uint64_t sec)
 {
-	if (!d->valid || d->sec != sec) {
-		time_t t = (time_t)sec;
-		struct tm tm;
-
-		gmtime_r(&t, &tm);
-		d->len = strftime(d->text, sizeof(d->text),
-				  "%Y-%m-%dT%H:%M:%S.", &tm);
-		d->sec = sec;
-		d->valid = 1;
-	}
+	fmt_date_set(d, sec);
 	memcpy(p, d->text, d->len);
 	return p + d->len;
 }

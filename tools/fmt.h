@@ -14,29 +14,37 @@
 
 extern const char fmt_digits2[200];
 
+/* Decimal digits of v. */
+static inline unsigned int fmt_len(uint64_t v)
+{
+	unsigned int n = 1;
+
+	while (v >= 10000) {
+		v /= 10000;
+		n += 4;
+	}
+	return n + (v >= 10) + (v >= 100) + (v >= 1000);
+}
+
 /* Write v in decimal at p, no NUL. Returns the end. */
 static inline char *fmt_u64(char *p, uint64_t v)
 {
-	char tmp[FMT_U64_MAX];
-	char *t = tmp + sizeof(tmp);
-	size_t n;
+	char *e = p + fmt_len(v), *q = e;
 
 	while (v >= 100) {
 		unsigned int i = (unsigned int)(v % 100) * 2;
 
 		v /= 100;
-		*--t = fmt_digits2[i + 1];
-		*--t = fmt_digits2[i];
+		*--q = fmt_digits2[i + 1];
+		*--q = fmt_digits2[i];
 	}
 	if (v >= 10) {
-		*--t = fmt_digits2[v * 2 + 1];
-		*--t = fmt_digits2[v * 2];
+		*--q = fmt_digits2[v * 2 + 1];
+		*--q = fmt_digits2[v * 2];
 	} else {
-		*--t = (char)('0' + v);
+		*--q = (char)('0' + v);
 	}
-	n = (size_t)(tmp + sizeof(tmp) - t);
-	memcpy(p, t, n);
-	return p + n;
+	return e;
 }
 
 /* Exactly nine digits, zero padded (v < 1e9). */
@@ -56,15 +64,23 @@ static inline char *fmt_nine(char *p, uint32_t v)
 }
 
 /*
- * "YYYY-MM-DDTHH:MM:SS." of a second since the epoch, cached: rows come in
- * time order, so the date changes at most once a second of window ends.
+ * "YYYY-MM-DDTHH:MM:SS." of a second since the epoch, and the second in
+ * decimal, cached: rows come in time order, so they change at most once a
+ * second of window ends. text and digits are copied whole (fixed size:
+ * cheaper than an exact copy), so the caller's buffer needs room for it.
  */
+#define FMT_DATE_COPY	32
 struct fmt_date {
 	uint64_t sec;
-	char text[21];
+	char text[FMT_DATE_COPY];	/* 20 used */
+	char digits[FMT_DATE_COPY];	/* the second in decimal */
 	size_t len;
+	size_t dlen;
 	int valid;
 };
+
+/* Make sure d describes sec. */
+void fmt_date_set(struct fmt_date *d, uint64_t sec);
 
 char *fmt_date(char *p, struct fmt_date *d, uint64_t sec);
 

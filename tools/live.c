@@ -199,6 +199,37 @@ static int replace_file(const char *dir, const char *name, const char *buf,
 	return -1;
 }
 
+static void live_sig(const struct collector *c, const struct instance *in,
+		     uint64_t *sig)
+{
+	const struct live *l = in->live;
+
+	sig[0] = in->st.id;
+	sig[1] = in->st.period_ns;
+	sig[2] = in->st.samples;
+	sig[3] = view_interval(c);
+	sig[4] = in->st.overflows;
+	sig[5] = in->st.queued;
+	sig[6] = in->st.clock_steps;
+	sig[7] = l ? l->nsec : 0;
+}
+
+bool live_due(struct collector *c, struct instance *in, bool rows)
+{
+	struct live *l = in->live;
+	uint64_t now = c->round_rt, sig[8];
+
+	/* Seconds older than a minute go. */
+	while (l && l->nsec && sec_at(l, 0)->end + LIVE_SECONDS * NS <= now) {
+		l->shead = (l->shead + 1) % LIVE_SECONDS;
+		l->nsec--;
+	}
+	if (rows || !in->live_file)
+		return true;
+	live_sig(c, in, sig);
+	return memcmp(sig, in->live_sig, sizeof(sig)) != 0;
+}
+
 int live_write(struct collector *c, struct instance *in)
 {
 	struct live *l = in->live;
@@ -207,11 +238,6 @@ int live_write(struct collector *c, struct instance *in)
 	char name[NAME_MAX_LEN + 8], *p = c->wbuf;
 	unsigned int i;
 
-	/* Seconds older than a minute go. */
-	while (l && l->nsec && sec_at(l, 0)->end + LIVE_SECONDS * NS <= now) {
-		l->shead = (l->shead + 1) % LIVE_SECONDS;
-		l->nsec--;
-	}
 	if (l && l->id != st->id)
 		l = NULL;
 	p = kv(p, "version", 1);
@@ -263,6 +289,7 @@ int live_write(struct collector *c, struct instance *in)
 		return -1;
 	}
 	in->live_file = true;
+	live_sig(c, in, in->live_sig);
 	return 0;
 }
 

@@ -11,7 +11,7 @@
 
 #define LIVE_SECONDS	60	/* S lines: the last 60 s */
 #define LIVE_ROWS	1000	/* W lines: the newest 1000 rows */
-#define LIVE_EVERY_NS	1000000000ULL	/* rewrite an idle instance's view */
+#define LIVE_EVERY_NS	1000000000ULL	/* check an idle instance's view */
 
 /*
  * A row can be a peak (live view and metrics) only if its counts are known
@@ -22,6 +22,13 @@ bool row_is_window(const struct row *r);
 
 /* Account a row just made (memory grows to a bound: about 28 KiB). */
 void live_add(struct instance *in, const struct row *r);
+
+/*
+ * Whether RUNDIR/NAME.live must be written: rows were read, or anything it
+ * shows changed (stats, the interval, an S line aged out). An idle
+ * instance's file stays as it is.
+ */
+bool live_due(struct collector *c, struct instance *in, bool rows);
 
 /* Write RUNDIR/NAME.live. Returns 0 or -1 (logged, throttled). */
 int live_write(struct collector *c, struct instance *in);

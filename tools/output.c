@@ -95,7 +95,7 @@ void output_save(struct collector *c, struct instance *in, bool force)
 {
 	char path[PATH_MAX];
 	struct state st;
-	uint64_t now = mono_ns();
+	uint64_t now = c->now;
 
 	if (!in->done.valid || !in->state_dirty)
 		return;
@@ -307,7 +307,7 @@ static int open_first(struct collector *c, struct instance *in,
 			if (set_cfd(c, in, fd))
 				return -1;
 			in->linked = true;
-			in->missing_since = mono_ns();
+			in->missing_since = c->now;
 			return 0;
 		}
 	}
@@ -361,7 +361,7 @@ static int prepare(struct collector *c, struct instance *in)
 	 * the renamed file for a moment, logrotate creates the new one. Deleted
 	 * (no other name left) or nobody made a new one: make it.
 	 */
-	now = mono_ns();
+	now = c->now;
 	if (fstat(in->cfd, &sb) == 0 &&
 	    sb.st_nlink > (nlink_t)(in->linked ? 1 : 0)) {
 		if (!in->missing_since)
@@ -385,13 +385,13 @@ int output_write(struct collector *c, struct instance *in,
 
 		if (prepare(c, in))
 			goto keep;
-		while (j < n && len + CSV_ROW_MAX <= WBUF)
+		while (j < n && len + CSV_ROW_BUF <= WBUF)
 			len += csv_format_row(c->wbuf + len, &rows[j++],
 					      in->name, in->name_len);
 		if (csv_append(in->cfd, c->wbuf, len, &whole) == 0) {
 			cursor_from_row(&in->done, &rows[j - 1]);
 			in->state_dirty = true;
-			in->last_write = mono_ns();
+			in->last_write = c->now;
 			i = j;
 			continue;
 		}

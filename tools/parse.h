@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* One line of /proc/net/xt_pktstat/<name>/data: cumulative totals. */
 struct sample {
@@ -56,6 +57,60 @@ int parse_u64(const char *s, size_t len, uint64_t *out);
  * Returns 0 or -1; *out is untouched on error.
  */
 int parse_data_line(const char *s, size_t len, struct sample *out);
+
+/* The value of 8 ASCII digits loaded little-endian, or -1 if not digits. */
+static inline int64_t parse_eight(uint64_t w)
+{
+	if ((w & 0xF0F0F0F0F0F0F0F0ULL) != 0x3030303030303030ULL ||
+	    ((w + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) !=
+	    0x3030303030303030ULL)
+		return -1;
+	w -= 0x3030303030303030ULL;
+	w = w * 10 + (w >> 8);
+	w = ((w & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32)) +
+	     ((w >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32))) >> 32;
+	return (int64_t)w;
+}
+
+/*
+ * The fast path of the data file: one line "<end> <frames> <bytes>\n" at p,
+ * numbers of at most 19 digits. The buffer must hold 8 readable bytes past
+ * end, the first of them not a digit (a sentinel). Returns the start of the
+ * next line, or NULL if the line is not that (a 20-digit number, junk, no
+ * '\n' before end): then parse_data_line() decides.
+ */
+static inline const char *parse_data_next(const char *p, const char *end,
+					  struct sample *out)
+{
+	uint64_t v[3];
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		const char *q = p;
+		uint64_t x = 0, w;
+		int64_t e;
+
+		for (;;) {
+			memcpy(&w, p, 8);
+			e = parse_eight(w);
+			if (e < 0 || p - q > 8)
+				break;
+			x = x * 100000000 + (uint64_t)e;
+			p += 8;
+		}
+		while ((unsigned char)(*p - '0') <= 9 && p - q < 20)
+			x = x * 10 + (uint64_t)(*p++ - '0');
+		if (p == q || p - q > 19 || p >= end ||
+		    *p != (i < 2 ? ' ' : '\n'))
+			return NULL;
+		v[i] = x;
+		p++;
+	}
+	out->end_ns = v[0];
+	out->frames = v[1];
+	out->bytes = v[2];
+	return p;
+}
 
 /*
  * Find "key: value" in a buffer of such lines and parse value as u64.

@@ -383,6 +383,59 @@ static void test_fmt(void)
 	ok(good, "fmt: seconds as Prometheus prints floats (0.00025, 1e-06)");
 }
 
+/* The fast row formatter against snprintf and strftime, on many rows. */
+static void test_format_ref(void)
+{
+	static const char *const fw[8] = {
+		"", "first", "step", "first+step", "merged", "first+merged",
+		"step+merged", "first+step+merged",
+	};
+	char buf[CSV_ROW_BUF], ref[CSV_ROW_BUF], date[32];
+	uint64_t x = 88172645463325252ULL, end = 1700000000000000000ULL;
+	int i, bad = 0;
+
+	for (i = 0; i < 200000; i++) {
+		struct row r;
+		time_t sec;
+		struct tm tm;
+		size_t n;
+		const char *name = i % 3 ? "web" : "x.y-z_1234567890123456789012";
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		/* Mostly consecutive windows; now and then a jump or step. */
+		end += i % 97 == 0 ? x % 5000000000ULL : 250000;
+		if (i % 1013 == 0)
+			end = x % 4000000000000000000ULL;
+		r.end_ns = end;
+		r.id = i % 5 ? 1764259100000000001ULL : x >> 7;
+		r.frames = x % 100000;
+		r.bytes = x >> (i % 64);
+		r.total_frames = x >> 20;
+		r.total_bytes = x;
+		r.start_ns = i % 7 ? end - 250000 : x % (end + 1);
+		r.period_ns = i % 11 ? 250000 : 1 + x % 3600000000000ULL;
+		r.flags = (unsigned int)(x >> 61);
+		n = csv_format_row(buf, &r, name, strlen(name));
+		sec = (time_t)(r.end_ns / 1000000000ULL);
+		gmtime_r(&sec, &tm);
+		strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(ref, sizeof(ref), "%s.%09" PRIu64 "Z,%" PRIu64 ",%s,%"
+			 PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+			 ",%" PRIu64 ",%" PRIu64 ",%s\n", date,
+			 (uint64_t)(r.end_ns % 1000000000ULL), r.end_ns, name, r.id, r.frames,
+			 r.bytes, r.total_frames, r.total_bytes, r.start_ns,
+			 r.period_ns, fw[r.flags]);
+		if (n != strlen(ref) || memcmp(buf, ref, n)) {
+			if (bad++ < 3)
+				printf("# got %.*s# want %s", (int)n, buf, ref);
+		}
+	}
+	ok(bad == 0, "csv: 200000 rows formatted exactly as snprintf and "
+	   "strftime would (%d differ)", bad);
+}
+
 static void test_delta(void)
 {
 	struct cursor c = { .valid = false };
@@ -445,7 +498,7 @@ static void test_csv_state(void)
 			 1700000000123206789ULL, 250000, ROW_FIRST | ROW_MERGED };
 	struct row q;
 	struct state st = { { true, 9, T0, 11, 22 }, 5, 2, 40 }, st2;
-	char buf[CSV_ROW_MAX];
+	char buf[CSV_ROW_BUF];
 	size_t n = csv_format_row(buf, &r, "web", 3);
 	const char *f = path("%s", "t.csv");
 	int fd;
@@ -1099,6 +1152,26 @@ static void test_live(void)
 	ok(strstr(s, "xt_pktstat_peak_window_frames{name=\"lv\",period="
 		  "\"0.00025\"} 0\n") != NULL,
 	   "metrics: no traffic since the last write: peak 0");
+	/* An idle instance: checked every second, rewritten on change only. */
+	stat(path("run/%s", "idle.live"), &a);
+	c.inst[1]->live_at = c.inst[0]->live_at = 0;
+	collector_round(&c);
+	stat(path("run/%s", "idle.live"), &b);
+	ok(a.st_ino == b.st_ino, "live view: an idle instance's file is left "
+	   "as it is");
+	{
+		struct fake g = { .id = 78, .no_created = true, .no_steps = true,
+				  .no_wr = true };
+
+		g.ovf = 4;
+		stats_of("idle", &g);
+	}
+	c.inst[1]->live_at = c.inst[0]->live_at = 0;
+	collector_round(&c);
+	stat(path("run/%s", "idle.live"), &b);
+	ok(a.st_ino != b.st_ino &&
+	   strstr(slurp(path("run/%s", "idle.live")), "\noverflows: 4\n"),
+	   "live view: rewritten when its stats change");
 	rminst("lv");
 	c.prom_at = 0;
 	collector_round(&c);
@@ -1152,6 +1225,7 @@ int main(void)
 	snprintf(root, sizeof(root), "%s", tmpl);
 	test_parse();
 	test_fmt();
+	test_format_ref();
 	test_delta();
 	test_csv_state();
 	test_rounds();
