@@ -266,6 +266,27 @@ else
 	echo "# skipped the listing and throttling tests (need root to switch user)"
 fi
 
+# --- warnings up front and throttled (issue 10 item 7)
+rm -rf "$t/proc" "$t/out" "$t/state" "$t/run"
+mkinst tiny 11
+sed -i 's/^samples: 4096$/samples: 2/' "$t/proc/tiny/stats"
+daemon "$t/warn.err" tiny
+k=1
+while [ "$k" -le 10 ]; do
+	sed -i "s/^overflows: .*/overflows: $k/" "$t/proc/tiny/stats"
+	lines tiny "$k" "$k"
+	sleep 0.1
+	k=$((k + 1))
+done
+wait_for sh -c "[ \"\$(tail -n1 '$t/out/tiny.csv' | cut -d, -f7)\" = 10 ]"
+stop
+[ "$(grep -c "not shorter than its queue deadline 500us" "$t/warn.err")" = 1 ]
+ok $? "an interval that cannot drain the queue: warned once, up front" || sed 's/^/# /' "$t/warn.err"
+[ "$(grep -c "overflowed" "$t/warn.err")" = 1 ]
+ok $? "overflows growing every round: warned once" || sed 's/^/# /' "$t/warn.err"
+[ "$(grep -c ',merged$' "$t/out/tiny.csv")" -ge 9 ]
+ok $? "rows read after an overflow are flagged merged"
+
 # --- more instances than fds (issue 10 item 5)
 rm -rf "$t/proc" "$t/out" "$t/state" "$t/run"
 k=1
