@@ -317,7 +317,15 @@ static int open_first(struct collector *c, struct instance *in,
 	 * than the state a crash left behind.
 	 */
 	if (l_ok) {
-		if (sync_path(cur)) {
+		/* Cut a row a crash tore, and sync what is left. */
+		fd = csv_open(cur, false);
+		if (fd >= 0) {
+			i = fdatasync(fd);
+			close(fd);
+		} else {
+			i = sync_path(cur);
+		}
+		if (i) {
 			out_error(in, cur, "fdatasync", errno);
 			return -1;
 		}

@@ -804,7 +804,8 @@ static void test_rotation(void)
 	coll_init(&c);
 	ADD("web", { T0 + 2 * P, 20, 2000 }, { T0 + 3 * P, 25, 2500 });
 	collector_round(&c);
-	/* logrotate with dateext: rename + create; then a crash. */
+	/* logrotate with dateext: rename + create; then a crash mid-row. */
+	append(csvp("web"), "2027-01-15T08:00:00.0010");
 	rename(csvp("web"), path("out/%s.csv-20261202", "web"));
 	put(csvp("web"), "");
 	collector_free(&c);
@@ -819,6 +820,8 @@ static void test_rotation(void)
 	   "35 frames in all, not 60");
 	ok(strncmp(slurp(csvp("web")), CSV_HEADER, sizeof(CSV_HEADER) - 1) == 0,
 	   "the new file got the header");
+	s = csv_sum(path("out/%s.csv-20261202", "web"));
+	ok(s.rows == 3, "the row the crash tore in the rotated file was cut");
 
 	/* olddir: the old file moves to another directory. */
 	coll_init(&c);
