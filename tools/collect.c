@@ -157,7 +157,7 @@ static struct instance *inst_new(struct collector *c, const char *name)
 	/* list() passes only valid names: they fit. */
 	in->name_len = strnlen(name, NAME_MAX_LEN);
 	memcpy(in->name, name, in->name_len);
-	in->dfd = in->cfd = -1;
+	in->dfd = in->cfd = in->lfd = -1;
 	if (!c->check)
 		output_load(c, in);
 	b = name_hash(in->name) & (c->nhash - 1);
@@ -177,10 +177,7 @@ static void inst_free(struct collector *c, size_t i)
 	struct instance *in = c->inst[i], **pp;
 
 	data_close(c, in);
-	if (in->cfd >= 0) {
-		close(in->cfd);
-		c->nheld--;
-	}
+	output_drop(c, in);
 	for (pp = &c->hash[name_hash(in->name) & (c->nhash - 1)]; *pp;
 	     pp = &(*pp)->hnext)
 		if (*pp == in) {

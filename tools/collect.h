@@ -81,7 +81,7 @@ struct instance {
 
 	/* The series. */
 	bool chosen;			/* cursor chosen at the first open */
-	struct cursor cand[3];		/* recovery candidates until then */
+	struct cursor cand[4];		/* recovery candidates until then */
 	int ncand;
 	struct state saved;		/* the state file as loaded */
 	bool has_saved;
@@ -92,7 +92,7 @@ struct instance {
 	int cfd;			/* -1 when closed */
 	dev_t cdev;
 	ino_t cino;
-	bool linked;			/* OUTDIR/.NAME.csv.cur is cfd's inode */
+	int lfd;			/* STATEDIR/NAME.last, with cfd */
 	uint64_t missing_since;		/* the CSV path vanished (mono ns) */
 	uint64_t last_write;		/* mono ns */
 	struct row *pend;		/* made, not yet written, in order */

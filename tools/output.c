@@ -1,20 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * An instance's CSV file and state file. The invariant that makes restarts
- * exact: every row ever written is in the file at OUTDIR/NAME.csv, or in the
- * file OUTDIR/.NAME.csv.cur names, or covered by the state file. So:
+ * An instance's CSV file and state files. What makes restarts exact: after
+ * every write to the CSV, STATEDIR/NAME.last records the cursor of the last
+ * row written and which file it went to (state.h says why it need not be
+ * synced). Recovery takes, among that record, the synced state and
+ * NAME.csv's last row, the one of the instance's id with the highest
+ * totals: the rows written just before a crash are found whatever logrotate
+ * named their file meanwhile (numbered, dated, another directory,
+ * compressed).
  *
- *  - the collector writes only to the file .NAME.csv.cur names (a hard link
- *    it moves when it starts a new file), so a crash right after logrotate
- *    renamed NAME.csv (to .1, to a dated name, to another directory) still
- *    finds the last rows: they are in .NAME.csv.cur's file, whatever its
- *    other name now is;
- *  - before leaving a file for a new one, it syncs the old one and saves the
- *    state (which then covers all of it), and only then moves the link.
- *
- * Recovery takes, among the state, .NAME.csv.cur's last row and NAME.csv's
- * last row, the one with the instance's id and the highest totals.
+ * (One window is left: a kill between a CSV write and the record's update,
+ * two system calls apart, while logrotate renames the file. Then the file
+ * is looked for by inode in OUTDIR and the directories below it.)
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -31,8 +30,8 @@
 #include "output.h"
 
 /*
- * Exactness does not need periodic saves (the CSV and its second name hold
- * the last rows); they keep the counters and windows_read fresh.
+ * Exactness does not need periodic saves (NAME.last holds the last row);
+ * they keep the counters and windows_read fresh for the next start.
  */
 #define SAVE_EVERY_NS	(60 * NS)
 
@@ -48,27 +47,49 @@ static void out_error(struct instance *in, const char *path, const char *op,
 	in->err = err;
 }
 
-static int link_path(char *buf, const struct collector *c,
-		     const struct instance *in, const char *suffix)
-{
-	if (snprintf(buf, PATH_MAX, "%s/.%s.csv%s", c->outdir, in->name,
-		     suffix) >= PATH_MAX)
-		return -1;
-	return 0;
-}
-
 static void cand_row(struct instance *in, const char *path)
 {
 	struct row r;
 
-	if (in->ncand < 3 && csv_last_row(path, &r) == 1)
+	if (in->ncand < 4 && csv_last_row(path, &r) == 1)
 		cursor_from_row(&in->cand[in->ncand++], &r);
+}
+
+/* dir (and the directories right below it): a file with this inode. */
+static bool find_inode(const char *dir, dev_t dev, ino_t ino, int depth,
+		       char *found)
+{
+	struct dirent *de;
+	bool ok = false;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return false;
+	while (!ok && (de = readdir(d))) {
+		char p[PATH_MAX];
+		struct stat sb;
+
+		if (de->d_name[0] == '.' ||
+		    snprintf(p, sizeof(p), "%s/%s", dir, de->d_name) >=
+		    (int)sizeof(p) || lstat(p, &sb))
+			continue;
+		if (S_ISREG(sb.st_mode) && sb.st_dev == dev && sb.st_ino == ino) {
+			memcpy(found, p, sizeof(p));
+			ok = true;
+		} else if (S_ISDIR(sb.st_mode) && depth > 0) {
+			ok = find_inode(p, dev, ino, depth - 1, found);
+		}
+	}
+	closedir(d);
+	return ok;
 }
 
 void output_load(struct collector *c, struct instance *in)
 {
-	char path[PATH_MAX];
-	struct state st;
+	char path[PATH_MAX], found[PATH_MAX];
+	struct state st, last;
+	struct stat sb;
+	bool have_last;
 
 	if (mkpath(path, c->statedir, in->name, ".state") == 0 &&
 	    state_load(path, &st) == 1) {
@@ -76,10 +97,26 @@ void output_load(struct collector *c, struct instance *in)
 		in->has_saved = true;
 		in->cand[in->ncand++] = st.cur;
 	}
-	if (link_path(path, c, in, ".cur") == 0)
-		cand_row(in, path);
-	if (mkpath(path, c->outdir, in->name, ".csv") == 0)
-		cand_row(in, path);
+	have_last = mkpath(path, c->statedir, in->name, ".last") == 0 &&
+		    state_load(path, &last) == 1;
+	if (have_last)
+		in->cand[in->ncand++] = last.cur;
+	if (mkpath(path, c->outdir, in->name, ".csv"))
+		return;
+	cand_row(in, path);
+	/* The last file written is no longer NAME.csv: a rotation. */
+	if (have_last && last.csv_ino &&
+	    (stat(path, &sb) || sb.st_dev != (dev_t)last.csv_dev ||
+	     sb.st_ino != (ino_t)last.csv_ino) &&
+	    find_inode(c->outdir, (dev_t)last.csv_dev, (ino_t)last.csv_ino, 1,
+		       found)) {
+		/* Ours, and a crash may have torn its last row: cut it. */
+		int fd = csv_open(found, false);
+
+		if (fd >= 0)
+			close(fd);
+		cand_row(in, found);
+	}
 }
 
 uint64_t output_wr_now(const struct instance *in)
@@ -89,6 +126,23 @@ uint64_t output_wr_now(const struct instance *in)
 	if (in->dfd >= 0)
 		return in->wr_open + in->lines_since_open + in->others.known;
 	return in->wr_expect;
+}
+
+/* The state as of the last row written. */
+static void state_now(const struct instance *in, struct state *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->cur = in->done;
+	if (in->ctr_id == in->done.id) {
+		st->overflows = in->ovf.known;
+		st->clock_steps = in->steps.known;
+		/* Only if the last row read is the last row written. */
+		if (in->cur.frames == in->done.frames &&
+		    in->cur.id == in->done.id)
+			st->windows_read = output_wr_now(in);
+	}
+	st->csv_dev = (uint64_t)in->cdev;
+	st->csv_ino = (uint64_t)in->cino;
 }
 
 void output_save(struct collector *c, struct instance *in, bool force)
@@ -109,16 +163,7 @@ void output_save(struct collector *c, struct instance *in, bool force)
 	}
 	if (mkpath(path, c->statedir, in->name, ".state"))
 		return;
-	memset(&st, 0, sizeof(st));
-	st.cur = in->done;
-	if (in->ctr_id == in->done.id) {
-		st.overflows = in->ovf.known;
-		st.clock_steps = in->steps.known;
-		/* Only if the last row read is the last row written. */
-		if (in->cur.frames == in->done.frames &&
-		    in->cur.id == in->done.id)
-			st.windows_read = output_wr_now(in);
-	}
+	state_now(in, &st);
 	if (state_save(path, &st)) {
 		out_error(in, path, "save state", errno);
 		return;
@@ -129,48 +174,30 @@ void output_save(struct collector *c, struct instance *in, bool force)
 	in->saved_at = now;
 }
 
-/* Sync a file we do not hold open (the one the hidden name points to). */
-static int sync_path(const char *path)
+/* NAME.last after a write. A failure only loses the rotation case. */
+static void record(struct collector *c, struct instance *in)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	int ret;
+	char buf[STATE_RECORD], path[PATH_MAX];
+	struct state st;
 
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -1;
-	ret = fdatasync(fd);
-	close(fd);
-	return ret;
-}
-
-/* Give the file cfd writes the hidden second name. Failure degrades only. */
-static void relink(struct collector *c, struct instance *in, const char *csv)
-{
-	char tmp[PATH_MAX], cur[PATH_MAX];
-	struct stat sb;
-	int dfd;
-
-	in->linked = false;
-	if (link_path(tmp, c, in, ".cur.tmp") || link_path(cur, c, in, ".cur"))
-		return;
-	unlink(tmp);
-	if (link(csv, tmp) || stat(tmp, &sb) || sb.st_dev != in->cdev ||
-	    sb.st_ino != in->cino || rename(tmp, cur)) {
-		int err = errno ? errno : EXDEV;
-
-		log_throttled(&in->t_err, -err, LOG_WARNING, "%s: cannot "
-			      "keep a second name for %s (%s): a crash right "
-			      "after a rotation may count its last rows "
-			      "again", cur, csv, strerror(err));
-		unlink(tmp);
-		return;
+	if (in->lfd < 0) {
+		if (mkpath(path, c->statedir, in->name, ".last"))
+			return;
+		in->lfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+		if (in->lfd < 0) {
+			log_throttled(&in->t_err, -errno, LOG_WARNING, "%s: %s: "
+				      "a crash right after a log rotation may "
+				      "count the last rows again", path,
+				      strerror(errno));
+			return;
+		}
+		c->nheld++;
 	}
-	/* The name must last before rows go to the file it names. */
-	dfd = open(c->outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-	in->linked = true;
+	state_now(in, &st);
+	state_record(buf, &st);
+	if (pwrite(in->lfd, buf, sizeof(buf), 0) != (ssize_t)sizeof(buf))
+		log_throttled(&in->t_err, -EIO, LOG_WARNING, "%s: NAME.last: "
+			      "write failed", in->name);
 }
 
 static int set_cfd(struct collector *c, struct instance *in, int fd)
@@ -189,14 +216,31 @@ static int set_cfd(struct collector *c, struct instance *in, int fd)
 	return 0;
 }
 
-static void drop_cfd(struct collector *c, struct instance *in)
+void output_drop(struct collector *c, struct instance *in)
 {
-	if (in->cfd < 0)
-		return;
-	close(in->cfd);
-	in->cfd = -1;
-	in->linked = false;
-	c->nheld--;
+	if (in->cfd >= 0) {
+		close(in->cfd);
+		in->cfd = -1;
+		c->nheld--;
+	}
+	if (in->lfd >= 0) {
+		close(in->lfd);
+		in->lfd = -1;
+		c->nheld--;
+	}
+}
+
+/* Sync a file we do not hold open. */
+static int sync_path(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	ret = fdatasync(fd);
+	close(fd);
+	return ret;
 }
 
 /* Move a file of another format out of the way: NAME.csv.format1[.N]. */
@@ -222,24 +266,17 @@ static int move_foreign(const char *csv)
 	return 0;
 }
 
-/*
- * Open NAME.csv (creating it) and name it .NAME.csv.cur. The caller made
- * sure the state covers every row outside it.
- */
+/* Open NAME.csv, creating it; a file of format 1 is moved aside first. */
 static int open_csv(struct collector *c, struct instance *in, const char *csv)
 {
-	int fd, tries;
+	int fd = csv_open(csv, true);
 
-	for (tries = 0; tries < 2; tries++) {
-		fd = csv_open(csv, true);
-		if (fd != CSV_FOREIGN)
-			break;
-		/* Its rows are ours too: the state must cover them first. */
-		output_save(c, in, true);
-		if (in->state_dirty || move_foreign(csv)) {
-			out_error(in, csv, "move aside", errno ? errno : EIO);
+	if (fd == CSV_FOREIGN) {
+		if (move_foreign(csv)) {
+			out_error(in, csv, "move aside", errno);
 			return -1;
 		}
+		fd = csv_open(csv, true);
 	}
 	if (fd < 0) {
 		out_error(in, csv, "open", fd == CSV_FOREIGN ? EEXIST : errno);
@@ -249,93 +286,23 @@ static int open_csv(struct collector *c, struct instance *in, const char *csv)
 		out_error(in, csv, "fstat", errno);
 		return -1;
 	}
-	relink(c, in, csv);
 	return 0;
-}
-
-/* Leave the file cfd writes for a new NAME.csv. */
-static int switch_csv(struct collector *c, struct instance *in,
-		      const char *csv)
-{
-	/* Sync and save first: the state then covers the old file. */
-	output_save(c, in, true);
-	if (in->state_dirty)
-		return -1;	/* keep writing to the old file meanwhile */
-	drop_cfd(c, in);
-	return open_csv(c, in, csv);
 }
 
 /* No file open: the first write since start, SIGHUP or an idle close. */
 static int open_first(struct collector *c, struct instance *in,
 		      const char *csv)
 {
-	char cur[PATH_MAX];
-	struct stat ps, ls;
-	bool p_ok, l_ok;
-	int fd, i;
+	int i;
 
-	if (link_path(cur, c, in, ".cur"))
-		return -1;
-	for (i = 0;; i++) {
-		p_ok = stat(csv, &ps) == 0;
-		l_ok = stat(cur, &ls) == 0;
-		if (p_ok || !l_ok || ls.st_nlink < 2 || !c->once || i >= 20)
-			break;
-		/*
-		 * NAME.csv was renamed and the link's file has another name:
-		 * logrotate is between its rename and its create. Give it a
-		 * second rather than race it for the path.
-		 */
-		nanosleep(&(struct timespec){ 0, 50000000 }, NULL);
-	}
-	if (p_ok && l_ok && ps.st_dev == ls.st_dev && ps.st_ino == ls.st_ino) {
-		fd = csv_open(csv, false);
-		if (fd >= 0) {
-			if (set_cfd(c, in, fd))
-				return -1;
-			in->linked = true;
-			return 0;
-		}
-		if (fd != CSV_FOREIGN && errno != ENOENT) {
-			out_error(in, csv, "open", errno);
-			return -1;
-		}
-	} else if (!p_ok && l_ok && ls.st_nlink >= 2 && !c->once) {
-		/* Rotation under way: append to the renamed file meanwhile. */
-		fd = csv_open(cur, false);
-		if (fd >= 0) {
-			if (set_cfd(c, in, fd))
-				return -1;
-			in->linked = true;
-			in->missing_since = c->now;
-			return 0;
-		}
-	}
 	/*
-	 * The link names another file: the state must cover it before the
-	 * link moves. The cursor may come from that file's last row, newer
-	 * than the state a crash left behind.
+	 * --once between logrotate's rename and its create (a timer run):
+	 * give it a second rather than race it for the path.
 	 */
-	if (l_ok) {
-		/* Cut a row a crash tore, and sync what is left. */
-		fd = csv_open(cur, false);
-		if (fd >= 0) {
-			i = fdatasync(fd);
-			close(fd);
-		} else {
-			i = sync_path(cur);
-		}
-		if (i) {
-			out_error(in, cur, "fdatasync", errno);
-			return -1;
-		}
-		if (in->done.valid && !(in->has_saved &&
-		    in->saved.cur.id == in->done.id &&
-		    in->saved.cur.frames == in->done.frames))
-			in->state_dirty = true;
-		output_save(c, in, true);
-		if (in->state_dirty)
-			return -1;
+	for (i = 0; c->once && in->ncand > 0 && i < 20; i++) {
+		if (access(csv, F_OK) == 0 || errno != ENOENT)
+			break;
+		nanosleep(&(struct timespec){ 0, 50000000 }, NULL);
 	}
 	return open_csv(c, in, csv);
 }
@@ -345,7 +312,6 @@ static int prepare(struct collector *c, struct instance *in)
 {
 	char csv[PATH_MAX];
 	struct stat sb;
-	uint64_t now;
 
 	if (mkpath(csv, c->outdir, in->name, ".csv"))
 		return -1;
@@ -357,8 +323,8 @@ static int prepare(struct collector *c, struct instance *in)
 			return 0;
 		}
 		/* A new file at the path: logrotate's create. */
-		switch_csv(c, in, csv);
-		return in->cfd >= 0 ? 0 : -1;
+		output_close(c, in);
+		return open_csv(c, in, csv);
 	}
 	if (errno != ENOENT) {
 		out_error(in, csv, "stat", errno);
@@ -366,19 +332,17 @@ static int prepare(struct collector *c, struct instance *in)
 	}
 	/*
 	 * The path is gone. Renamed (a rotation under way): keep appending to
-	 * the renamed file for a moment, logrotate creates the new one. Deleted
-	 * (no other name left) or nobody made a new one: make it.
+	 * the renamed file for a moment, logrotate creates the new one.
+	 * Deleted, or nobody made a new one: make it.
 	 */
-	now = c->now;
-	if (fstat(in->cfd, &sb) == 0 &&
-	    sb.st_nlink > (nlink_t)(in->linked ? 1 : 0)) {
+	if (fstat(in->cfd, &sb) == 0 && sb.st_nlink > 0) {
 		if (!in->missing_since)
-			in->missing_since = now;
-		if (now - in->missing_since < MISSING_WAIT_NS)
+			in->missing_since = c->now;
+		if (c->now - in->missing_since < MISSING_WAIT_NS)
 			return 0;
 	}
-	switch_csv(c, in, csv);
-	return in->cfd >= 0 ? 0 : -1;
+	output_close(c, in);
+	return open_csv(c, in, csv);
 }
 
 int output_write(struct collector *c, struct instance *in,
@@ -400,6 +364,7 @@ int output_write(struct collector *c, struct instance *in,
 			cursor_from_row(&in->done, &rows[j - 1]);
 			in->state_dirty = true;
 			in->last_write = c->now;
+			record(c, in);
 			i = j;
 			continue;
 		}
@@ -408,11 +373,13 @@ int output_write(struct collector *c, struct instance *in,
 			if (c->wbuf[k] == '\n')
 				cursor_from_row(&in->done, &rows[i++]);
 		in->state_dirty = true;
+		if (whole)
+			record(c, in);
 		err = errno;
 		mkpath(csv, c->outdir, in->name, ".csv");
 		/* Reopening checks the tail again if the cut failed. */
 		fdatasync(in->cfd);
-		drop_cfd(c, in);
+		output_drop(c, in);
 		out_error(in, csv, "write", err);
 		goto keep;
 	}
@@ -462,18 +429,12 @@ void output_close(struct collector *c, struct instance *in)
 	output_save(c, in, true);
 	if (in->state_dirty)
 		fdatasync(in->cfd);	/* best effort: the CSV is the truth */
-	drop_cfd(c, in);
+	output_drop(c, in);
 }
 
 int output_gone(struct collector *c, struct instance *in)
 {
-	char cur[PATH_MAX];
-
 	output_close(c, in);
 	output_save(c, in, true);
-	if (in->state_dirty)
-		return -1;
-	if (in->done.valid && link_path(cur, c, in, ".cur") == 0)
-		unlink(cur);
-	return 0;
+	return in->state_dirty ? -1 : 0;
 }

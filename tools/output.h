@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Where an instance's rows go: OUTDIR/NAME.csv, the state file that covers
- * every row which left that path (rotation, deletion), and the hidden second
- * name OUTDIR/.NAME.csv.cur of the file being written, so that recovery
- * after a crash never depends on what logrotate named the old file.
+ * Where an instance's rows go: OUTDIR/NAME.csv, and the state files
+ * (state.h) that say which was the last, so that recovery after a crash
+ * never depends on what logrotate named the old file.
  */
 #ifndef PKTSTAT_OUTPUT_H
 #define PKTSTAT_OUTPUT_H
@@ -16,7 +15,11 @@
 /* How long a vanished CSV path may stay missing before a new file is made. */
 #define MISSING_WAIT_NS	1000000000ULL
 
-/* Recovery candidates: the state file, .NAME.csv.cur's and NAME.csv's last rows. */
+/*
+ * Recovery candidates: NAME.state, NAME.last, NAME.csv's last row and, if
+ * NAME.last names another file, that file's last row when it is found in
+ * OUTDIR or a directory below it (a rotation the collector did not see).
+ */
 void output_load(struct collector *c, struct instance *in);
 
 /*
@@ -39,11 +42,13 @@ void output_save(struct collector *c, struct instance *in, bool force);
 void output_close(struct collector *c, struct instance *in);
 
 /*
- * The instance is gone: close and save as above, then drop the hidden name,
- * which the saved state makes useless. Returns 0, or -1 if the state could
- * not be saved (try again later).
+ * The instance is gone: close and save as above. Returns 0, or -1 if the
+ * state could not be saved (try again later).
  */
 int output_gone(struct collector *c, struct instance *in);
+
+/* Close the files without a word (freeing the instance). */
+void output_drop(struct collector *c, struct instance *in);
 
 /* windows_read the state may record (0: unknown or rows not written). */
 uint64_t output_wr_now(const struct instance *in);

@@ -20,7 +20,7 @@ setup() {
 # Every step must run: no "a && b" here, a false "a" would end teardown.
 teardown() {
 	if ((STEPPED)); then
-		date -s "@$(($(date +%s) - STEPPED))" >/dev/null
+		step $((-STEPPED))
 	fi
 	if [[ -n "$CPID" ]]; then
 		kill -9 "$CPID" 2>/dev/null || true
@@ -42,9 +42,12 @@ collector_start() {
 	kill -0 "$CPID"
 }
 
-# step SECONDS: step CLOCK_REALTIME (teardown steps it back).
+# step SECONDS: step CLOCK_REALTIME, keeping the fraction of the second
+# (teardown steps it back).
 step() {
-	date -s "@$(($(date +%s) + $1))" >/dev/null
+	local now
+	now=$(date +%s.%N)
+	date -s "@$((${now%.*} + $1)).${now#*.}" >/dev/null
 	STEPPED=$((STEPPED + $1))
 }
 

@@ -190,12 +190,14 @@ wait_for sh -c "[ \$(grep -c 'SIGHUP: files synced' '$t/daemon.err') = 2 ]"
 grep -q "^end_ns: $((t0 + 30 * period))$" "$t/state/web.state"
 ok $? "SIGHUP syncs: the state file holds the last row written"
 # Moved away, no new file: rows follow the moved file, then a new one.
-mv "$t/out/web.csv" "$t/out/web.csv-20261202"
 lines web 31 31
-wait_for sh -c "[ \"\$(tail -n1 '$t/out/web.csv-20261202' | cut -d, -f7)\" = 31 ]"
+wait_for sh -c "[ \"\$(tail -n1 '$t/out/web.csv' | cut -d, -f7)\" = 31 ]"
+mv "$t/out/web.csv" "$t/out/web.csv-20261202"
+lines web 32 32
+wait_for sh -c "[ \"\$(tail -n1 '$t/out/web.csv-20261202' | cut -d, -f7)\" = 32 ]"
 ok $? "renamed without a new file: the next row follows the renamed file"
 sleep 1.2
-lines web 32 40
+lines web 33 40
 wait_for sh -c "[ \"\$(tail -n1 '$t/out/web.csv' 2>/dev/null | cut -d, -f7)\" = 40 ]"
 ok $? "nobody made a new file: the collector did, a second later"
 # Deleted (issue 10 item 6): a new file at once.
