@@ -362,7 +362,7 @@ int main(int argc, char **argv)
 		.rundir = DEF_RUNDIR,
 	};
 	enum mode mode = MODE_NONE;
-	bool given = false;
+	bool given = false, run_given = false;
 	int opt, i, ret;
 	sigset_t set;
 
@@ -386,7 +386,7 @@ int main(int argc, char **argv)
 			break;
 		case 'o': c.outdir = optarg; break;
 		case 's': c.statedir = optarg; break;
-		case 'r': c.rundir = optarg; break;
+		case 'r': c.rundir = optarg; run_given = true; break;
 		case OPT_PROM_DIR: c.promdir = *optarg ? optarg : NULL; break;
 		case 'p': c.proc_root = optarg; break;
 		case 'h': usage(stdout); return EXIT_OK;
@@ -445,9 +445,16 @@ int main(int argc, char **argv)
 		return EXIT_FAIL;
 	if (take_lock(c.statedir) < 0)
 		return EXIT_REFUSED;
-	if (c.rundir && *c.rundir && ensure_dir(c.rundir)) {
-		log_msg(LOG_WARNING, "no live view (--run-dir '' turns it off "
-			"quietly)");
+	if (c.rundir && *c.rundir && mkdir(c.rundir, 0750) &&
+	    errno != EEXIST) {
+		/*
+		 * The default is made by the units (RuntimeDirectory); from
+		 * cron, without systemd, no live view, and no mail about it.
+		 */
+		if (run_given || mode == MODE_DAEMON)
+			log_msg(run_given ? LOG_WARNING : LOG_INFO, "%s: %s: no "
+				"live view (--run-dir '' turns it off quietly)",
+				c.rundir, strerror(errno));
 		c.rundir = NULL;
 	}
 	if (collector_init(&c)) {
