@@ -42,12 +42,12 @@ collector_start() {
 	kill -0 "$CPID"
 }
 
-# step SECONDS: step CLOCK_REALTIME, keeping the fraction of the second
-# (teardown steps it back).
+# step SECONDS: step CLOCK_REALTIME (teardown steps it back). busybox date
+# sets whole seconds: round up, so steps never leave the clock behind the
+# window a step back left open.
 step() {
-	local now
-	now=$(date +%s.%N)
-	date -s "@$((${now%.*} + $1)).${now#*.}" >/dev/null
+	local now=$EPOCHREALTIME
+	date -s "@$((${now%.*} + 1 + $1))" >/dev/null
 	STEPPED=$((STEPPED + $1))
 }
 
