@@ -184,6 +184,10 @@ static void record(struct collector *c, struct instance *in)
 		if (mkpath(path, c->statedir, in->name, ".last"))
 			return;
 		in->lfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+		if (in->lfd < 0 && errno == EACCES && unlink(path) == 0) {
+			/* Another user's (root ran it): ours to replace. */
+			in->lfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+		}
 		if (in->lfd < 0) {
 			log_throttled(&in->t_err, -errno, LOG_WARNING, "%s: %s: "
 				      "a crash right after a log rotation may "
