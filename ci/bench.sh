@@ -24,6 +24,7 @@ if ((SMOKE)); then
 	: "${LAT_SECS:=1}" "${MEM_SAMPLES:=64}" "${CORE_N1:=1000}" "${CORE_N2:=2000}"
 	: "${COLLECT_ROWS:=10000}" "${MARGIN:=0.1}" "${BENCH_QUIET_WAIT:=0}"
 	: "${VM_TIMEOUT:=150}" "${WARMUP_PKTS:=0}" "${DRAIN_PKTS:=3000}"
+	: "${REPS:=1}" "${IDLE_N:=200}" "${IDLE_SECS:=2}"
 else
 	: "${BOOTS:=2}" "${ROUNDS:=5}" "${PKTS:=20000}" "${CLOCK_LOOPS:=200000}"
 	: "${LAT_SECS:=5}" "${MEM_SAMPLES:=64 1024 8192}" "${CORE_N1:=100000}"
@@ -41,6 +42,8 @@ else
 fi
 export ROUNDS PKTS SETS NCPUS MARGIN CLOCK_LOOPS LAT_SECS LAT_PERIODS \
 	MEM_SAMPLES NRULES VM_TIMEOUT WARMUP_PKTS DRAIN_PKTS DO_CLOCK=1 DO_EXTRA=1
+# bench/collector.sh (REPS, IDLE_N, IDLE_SECS: its defaults unless set).
+export REPS IDLE_N IDLE_SECS
 
 if [[ -z ${BENCH_KVER:-} ]]; then
 	BENCH_KVER=$(ci/kernels.sh list | grep -- '-cloud-amd64$' | sort -V | head -n1 || true)
