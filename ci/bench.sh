@@ -23,12 +23,14 @@ if ((SMOKE)); then
 	: "${BOOTS:=1}" "${ROUNDS:=1}" "${PKTS:=300}" "${CLOCK_LOOPS:=2000}"
 	: "${LAT_SECS:=1}" "${MEM_SAMPLES:=64}" "${CORE_N1:=1000}" "${CORE_N2:=2000}"
 	: "${COLLECT_ROWS:=10000}" "${MARGIN:=0.1}" "${BENCH_QUIET_WAIT:=0}"
-	: "${VM_TIMEOUT:=150}" "${WARMUP_PKTS:=0}"
+	: "${VM_TIMEOUT:=150}" "${WARMUP_PKTS:=0}" "${DRAIN_PKTS:=3000}"
+	: "${REPS:=1}" "${IDLE_N:=200}" "${IDLE_SECS:=2}"
 else
 	: "${BOOTS:=2}" "${ROUNDS:=5}" "${PKTS:=20000}" "${CLOCK_LOOPS:=200000}"
 	: "${LAT_SECS:=5}" "${MEM_SAMPLES:=64 1024 8192}" "${CORE_N1:=100000}"
 	: "${CORE_N2:=200000}" "${COLLECT_ROWS:=1000000}" "${MARGIN:=0.4}"
 	: "${BENCH_QUIET_WAIT:=300}" "${VM_TIMEOUT:=1200}" "${WARMUP_PKTS:=2000}"
+	: "${DRAIN_PKTS:=60000}"
 fi
 : "${NRULES:=100}" "${SETS:=base pktstat nfacct account spin u32 quota}"
 : "${NCPUS:=1 2}" "${LAT_PERIODS:=100000 1000000}" "${BENCH_MAX_LOAD:=1.0}"
@@ -39,7 +41,9 @@ else
 	OUT=${BENCH_OUT:-build/bench}
 fi
 export ROUNDS PKTS SETS NCPUS MARGIN CLOCK_LOOPS LAT_SECS LAT_PERIODS \
-	MEM_SAMPLES NRULES VM_TIMEOUT WARMUP_PKTS DO_CLOCK=1 DO_EXTRA=1
+	MEM_SAMPLES NRULES VM_TIMEOUT WARMUP_PKTS DRAIN_PKTS DO_CLOCK=1 DO_EXTRA=1
+# bench/collector.sh (REPS, IDLE_N, IDLE_SECS: its defaults unless set).
+export REPS IDLE_N IDLE_SECS
 
 if [[ -z ${BENCH_KVER:-} ]]; then
 	BENCH_KVER=$(ci/kernels.sh list | grep -- '-cloud-amd64$' | sort -V | head -n1 || true)
@@ -137,6 +141,7 @@ builds() {
 		make -s -C tools &&
 		build_clockbench &&
 		gcc -O2 -Wall -Wextra -Werror -static -o build/bench/latency bench/latency.c &&
+		gcc -O2 -Wall -Wextra -Werror -static -o build/bench/drain bench/drain.c &&
 		build_account
 }
 step "build (module, spinlock variant, clockbench, xt_ACCOUNT, tools)" builds || {
@@ -217,6 +222,7 @@ check_guest() { # KIND MIN_LINES_PER_BOOT DESCRIPTION
 check_guest CLOCK 14 "clock costs in the guest"
 check_guest LAT "$(wc -w <<<"$LAT_PERIODS")" "window latency"
 check_guest MEM "$(wc -w <<<"$MEM_SAMPLES")" "memory per instance"
+check_guest DRAIN 2 "drain rate: read() loop and pktstat-collect on a real backlog"
 cs=$(grep -h -o 'INFO clocksource=.*' "$OUT"/boot-*/results.log 2>/dev/null | head -n1 | tr -d '\r' || true)
 if [[ -n $cs ]]; then
 	ok "guest ${cs#INFO }"
