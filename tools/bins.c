@@ -144,16 +144,24 @@ static bool fit(struct bins *b, uint64_t s, uint64_t e)
 
 bool bins_add(struct bins *b, size_t ser, const struct arow *r)
 {
-	bool known = !(r->flags & (AROW_MERGED | AROW_STEP));
+	/*
+	 * doc/OUTPUTS.md: a row's counts lie in its last window unless it is
+	 * merged (anywhere in its span) or a step (span unknown: its last
+	 * window, but no rate). A first row longer than a window is taken as
+	 * merged too, as the collector does for its peaks: the counts since
+	 * the instance was created may include windows another reader took.
+	 */
+	bool spread = !(r->flags & AROW_STEP) &&
+		      ((r->flags & AROW_MERGED) || ((r->flags & AROW_FIRST) &&
+		       r->end_ns - r->start_ns > r->period_ns));
+	bool known = !spread && !(r->flags & AROW_STEP);
 	uint64_t s0, e0, s, e;
 	double fps = 0, bps = 0, len;
 	struct cell *c = b->c[ser];
 	size_t i, last;
 
-	/* doc/OUTPUTS.md: only merged rows spread over their whole span. */
 	e0 = r->end_ns;
-	s0 = (r->flags & AROW_MERGED) && !(r->flags & AROW_STEP) ?
-	     r->start_ns : r->end_ns - r->period_ns;
+	s0 = spread ? r->start_ns : r->end_ns - r->period_ns;
 	s = s0 < b->lo ? b->lo : s0;
 	e = e0 > b->hi ? b->hi : e0;
 	if (s >= e || !fit(b, s, e)) {

@@ -20,7 +20,7 @@
 
 #include "archive.h"
 #include "bins.h"
-#include "fmt.h"
+#include "human.h"
 #include "render.h"
 
 #ifndef VERSION
@@ -393,9 +393,9 @@ int main(int argc, char **argv)
 		strcpy(t1, "the start");
 		strcpy(t2, "the end");
 		if (o.from)
-			fmt_utc(t1, sizeof(t1), o.from, 3);
+			human_utc(t1, sizeof(t1), o.from, 3);
 		if (o.to != UINT64_MAX)
-			fmt_utc(t2, sizeof(t2), o.to, 3);
+			human_utc(t2, sizeof(t2), o.to, 3);
 		die(1, "no rows%s%s%s between %s and %s (UTC) in %zu files, %"
 		    PRIu64 " rows read", o.nnames ? " of " : "",
 		    o.nnames ? o.names[0] : "", o.nnames > 1 ? ", ..." : "",

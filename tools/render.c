@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "archive.h"
-#include "fmt.h"
+#include "human.h"
 #include "render.h"
 
 #define FONT		"DejaVu Sans"
@@ -182,7 +182,7 @@ static void draw_panel(cairo_t *cr, const struct layout *l,
 		cairo_move_to(cr, l->x0, y);
 		cairo_line_to(cr, l->x1, y);
 		cairo_stroke(cr);
-		fmt_axis(buf, sizeof(buf), v);
+		human_axis(buf, sizeof(buf), v);
 		grey(cr, 0.2);
 		text(cr, l->x0 - 6, y + 4, 11, false, 1, buf);
 	}
@@ -293,8 +293,8 @@ static void draw_legend(cairo_t *cr, const struct layout *l,
 		cairo_move_to(cr, x, y - 3.5);
 		cairo_line_to(cr, x + 18, y - 3.5);
 		cairo_stroke(cr);
-		fmt_period(p1, sizeof(p1), q->period_min);
-		fmt_period(p2, sizeof(p2), q->period_max);
+		human_period(p1, sizeof(p1), q->period_min);
+		human_period(p2, sizeof(p2), q->period_max);
 		if (q->period_min == q->period_max)
 			snprintf(buf, sizeof(buf), "%s (%s windows)", q->name, p1);
 		else
@@ -345,8 +345,8 @@ static void draw(cairo_t *cr, const struct layout *l,
 	}
 	grey(cr, 0.05);
 	text(cr, l->x0, 22, 15, true, 0, title);
-	fmt_utc(a, sizeof(a), r->t0, range < 60e9 ? 3 : 0);
-	fmt_utc(b, sizeof(b), r->t0 + (uint64_t)range, range < 60e9 ? 3 : 0);
+	human_utc(a, sizeof(a), r->t0, range < 60e9 ? 3 : 0);
+	human_utc(b, sizeof(b), r->t0 + (uint64_t)range, range < 60e9 ? 3 : 0);
 	short_dur(col, sizeof(col), r->col_ns);
 	snprintf(buf, sizeof(buf), "%s to %s UTC.  One pixel column = %s: "
 		 "line = its mean, band = its slowest to fastest single "

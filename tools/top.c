@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fmt.h"
-#include "live.h"
+#include "human.h"
+#include "liveread.h"
 #include "top.h"
 
 #define SEC		1000000000ULL
@@ -115,12 +115,12 @@ static void prune(struct top *t)
 
 /*
  * Is the collector alive? Fills t->pid and, if not, t->why. interval_ns is
- * the longest interval the live files name.
+ * the longest interval the live files name; the heartbeat may name one.
  */
 static bool collector_alive(struct top *t, uint64_t interval_ns)
 {
 	char path[PATH_MAX], buf[256];
-	uint64_t upd;
+	uint64_t upd, iv;
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "%s/collector", t->rundir);
@@ -130,11 +130,13 @@ static bool collector_alive(struct top *t, uint64_t interval_ns)
 			 errno == ENOENT ? "missing" : strerror(errno));
 		return false;
 	}
-	if (live_parse_heartbeat(buf, (size_t)n, &t->pid, &upd)) {
+	if (live_parse_heartbeat(buf, (size_t)n, &t->pid, &upd, &iv)) {
 		snprintf(t->why, sizeof(t->why), "%s: no pid or updated_ns",
 			 path);
 		return false;
 	}
+	if (iv > interval_ns)
+		interval_ns = iv;
 	if (live_stale(upd, interval_ns, t->now_ns)) {
 		snprintf(t->why, sizeof(t->why), "%s: %.0f s old", path,
 			 (double)(t->now_ns - upd) / 1e9);
@@ -147,7 +149,7 @@ static bool collector_alive(struct top *t, uint64_t interval_ns)
 static bool refresh_live(struct top *t)
 {
 	char path[PATH_MAX], name[NAME_MAX_LEN + 1];
-	struct live *lv = NULL;
+	struct live_file *lv = NULL;
 	uint64_t interval = 0, oldest = UINT64_MAX;
 	struct dirent *de;
 	char *buf;
@@ -163,7 +165,7 @@ static bool refresh_live(struct top *t)
 	buf = malloc(LIVE_BUF);
 	while (buf && (de = readdir(d))) {
 		size_t len = strlen(de->d_name);
-		struct live *more;
+		struct live_file *more;
 		const char *why;
 		ssize_t n;
 
@@ -442,7 +444,7 @@ static void peak_at(char *buf, size_t size, const struct top_inst *in)
 	int frac = p % 1000000 == 0 ? 3 : p % 1000 == 0 ? 6 : 9;
 	char full[64];
 
-	fmt_utc(full, sizeof(full), in->peak_end_ns, frac);
+	human_utc(full, sizeof(full), in->peak_end_ns, frac);
 	snprintf(buf, size, "%s", full + 11);	/* the time of day */
 }
 
@@ -461,15 +463,15 @@ static void row(const struct top *t, const struct top_inst *in, char *buf,
 		snprintf(buf + n, size - n, "  %s", in->err);
 		return;
 	}
-	fmt_period(v[TC_PERIOD], sizeof(v[0]), in->period_ns);
+	human_period(v[TC_PERIOD], sizeof(v[0]), in->period_ns);
 	if (in->has_rate) {
-		fmt_si(v[TC_PPS], sizeof(v[0]), in->pps);
-		fmt_si(v[TC_BPS], sizeof(v[0]), in->bps);
+		human_si(v[TC_PPS], sizeof(v[0]), in->pps);
+		human_si(v[TC_BPS], sizeof(v[0]), in->bps);
 	}
 	if (in->has_peak) {
-		fmt_si(v[TC_PEAK], sizeof(v[0]), (double)in->peak_frames);
-		fmt_si(v[TC_PEAK_PPS], sizeof(v[0]), in->peak_pps);
-		fmt_si(v[TC_PEAK_BPS], sizeof(v[0]), in->peak_bps);
+		human_si(v[TC_PEAK], sizeof(v[0]), (double)in->peak_frames);
+		human_si(v[TC_PEAK_PPS], sizeof(v[0]), in->peak_pps);
+		human_si(v[TC_PEAK_BPS], sizeof(v[0]), in->peak_bps);
 		peak_at(v[TC_PEAK_AT], sizeof(v[0]), in);
 	}
 	snprintf(v[TC_OVERFLOWS], sizeof(v[0]), "%" PRIu64, in->overflows);
@@ -492,7 +494,7 @@ void top_line(const struct top *t, size_t line, char *buf, size_t size)
 	int c;
 
 	buf[0] = '\0';
-	fmt_utc(now, sizeof(now), t->now_ns, 0);
+	human_utc(now, sizeof(now), t->now_ns, 0);
 	switch (line) {
 	case 0:
 		snprintf(buf, size, "pktstat-top  %s UTC  %zu instance%s  "
@@ -502,8 +504,8 @@ void top_line(const struct top *t, size_t line, char *buf, size_t size)
 		return;
 	case 1:
 		if (t->live) {
-			fmt_utc(sec, sizeof(sec), t->second_end_ns - SEC, 0);
-			fmt_utc(now, sizeof(now), t->second_end_ns, 0);
+			human_utc(sec, sizeof(sec), t->second_end_ns - SEC, 0);
+			human_utc(now, sizeof(now), t->second_end_ns, 0);
 			snprintf(buf, size, "collector pid %" PRIu64 ", live view "
 				 "%s: rates over %s to %s UTC; peak = its "
 				 "window with the most packets", t->pid,

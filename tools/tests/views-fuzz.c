@@ -9,14 +9,14 @@
 #include <string.h>
 
 #include "archive.h"
-#include "fmt.h"
-#include "live.h"
+#include "human.h"
+#include "liveread.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct live lv;
+	static struct live_file lv;
 	const char *s = (const char *)data, *why = NULL;
 	struct arow r = { .name = "" };
 	char str[128];
@@ -47,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else if (!why) {
 		abort();
 	}
-	live_parse_heartbeat(s, size, &a, &b);
+	live_parse_heartbeat(s, size, &a, &b, &a);
 	if (size < sizeof(str)) {
 		memcpy(str, s, size);
 		str[size] = '\0';

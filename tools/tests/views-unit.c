@@ -16,8 +16,8 @@
 
 #include "archive.h"
 #include "bins.h"
-#include "fmt.h"
-#include "live.h"
+#include "human.h"
+#include "liveread.h"
 #include "tap.h"
 #include "top.h"
 
@@ -272,6 +272,25 @@ static void test_bins_flags(void)
 	   (col[7].flags & AROW_STEP) && fabs(f - 107) < 1e-9,
 	   "step: counted in its last window, never a peak, flagged");
 	bins_free(&b);
+
+	bins_init(&b, 10, T0, T0 + 100000000);
+	s = bins_add_series(&b);
+	/* first, created 20 ms before its window: spread, no peak */
+	r = win(20, 40);
+	r.start_ns = T0;
+	r.flags = AROW_FIRST;
+	bins_add(&b, (size_t)s, &r);
+	/* first of another series, span one window: a window */
+	r = win(55, 30);
+	r.flags = AROW_FIRST;
+	bins_add(&b, (size_t)s, &r);
+	bins_columns(&b, 10, col, &t0, &cw);
+	ok(fabs(col[0].frames - 20) < 1e-9 && fabs(col[1].frames - 20) < 1e-9 &&
+	   col[1].max_fps == 0 && !(col[1].flags & AROW_MERGED),
+	   "first over 20 windows: spread like merged, no peak, not marked");
+	ok(col[5].max_fps == 30000 && fabs(col[5].frames - 30) < 1e-9,
+	   "first over one window: a window with its rate");
+	bins_free(&b);
 }
 
 static void test_bins_auto(void)
@@ -352,22 +371,22 @@ static void test_fmt(void)
 	char buf[64];
 	uint64_t t;
 
-	fmt_si(buf, sizeof(buf), 1235);
-	ok(!strcmp(buf, "1235"), "fmt_si 1235");
-	fmt_si(buf, sizeof(buf), 3887456);
-	ok(!strcmp(buf, "3.887M"), "fmt_si 3887456 = 3.887M (%s)", buf);
-	fmt_si(buf, sizeof(buf), 12345);
-	ok(!strcmp(buf, "12.35k"), "fmt_si 12345 = 12.35k (%s)", buf);
-	fmt_si(buf, sizeof(buf), 999999);
-	ok(!strcmp(buf, "1.000M"), "fmt_si 999999 = 1.000M (%s)", buf);
-	fmt_si(buf, sizeof(buf), 3.84e9);
-	ok(!strcmp(buf, "3.840G"), "fmt_si 3.84e9 (%s)", buf);
-	fmt_period(buf, sizeof(buf), 250000);
-	ok(!strcmp(buf, "250us"), "fmt_period 250us");
-	fmt_period(buf, sizeof(buf), 1500000);
-	ok(!strcmp(buf, "1500us"), "fmt_period 1500us (exact)");
-	fmt_utc(buf, sizeof(buf), T0 + 250000, 6);
-	ok(!strcmp(buf, "2027-01-15 08:00:00.000250"), "fmt_utc (%s)", buf);
+	human_si(buf, sizeof(buf), 1235);
+	ok(!strcmp(buf, "1235"), "human_si 1235");
+	human_si(buf, sizeof(buf), 3887456);
+	ok(!strcmp(buf, "3.887M"), "human_si 3887456 = 3.887M (%s)", buf);
+	human_si(buf, sizeof(buf), 12345);
+	ok(!strcmp(buf, "12.35k"), "human_si 12345 = 12.35k (%s)", buf);
+	human_si(buf, sizeof(buf), 999999);
+	ok(!strcmp(buf, "1.000M"), "human_si 999999 = 1.000M (%s)", buf);
+	human_si(buf, sizeof(buf), 3.84e9);
+	ok(!strcmp(buf, "3.840G"), "human_si 3.84e9 (%s)", buf);
+	human_period(buf, sizeof(buf), 250000);
+	ok(!strcmp(buf, "250us"), "human_period 250us");
+	human_period(buf, sizeof(buf), 1500000);
+	ok(!strcmp(buf, "1500us"), "human_period 1500us (exact)");
+	human_utc(buf, sizeof(buf), T0 + 250000, 6);
+	ok(!strcmp(buf, "2027-01-15 08:00:00.000250"), "human_utc (%s)", buf);
 	ok(parse_time("2027-01-15T08:00:00Z", 0, &t) == 0 && t == T0 &&
 	   parse_time("2027-01-15 08:00:00.25", 0, &t) == 0 &&
 	   t == T0 + 250000000 && parse_time("2027-01-15T08:00", 0, &t) == 0 &&
@@ -391,11 +410,11 @@ static void test_fmt(void)
 
 static void test_live(void)
 {
-	static struct live lv;
+	static struct live_file lv;
 	const struct live_second *s;
 	const char *why = "";
 	char buf[8192];
-	uint64_t pid, upd;
+	uint64_t pid, upd, iv;
 	int i, n;
 
 	n = snprintf(buf, sizeof(buf), LIVE_HEAD "future_key: 5\nseconds: 2\n"
@@ -430,8 +449,10 @@ static void test_live(void)
 	   lv.nsec == LIVE_MAX_SECONDS && lv.sec[0].end_ns == 7000000000ULL &&
 	   lv.sec[63].end_ns == 70000000000ULL, "more S lines than kept: the "
 	   "newest %d", LIVE_MAX_SECONDS);
-	ok(live_parse_heartbeat("pid: 12\nupdated_ns: 99\n", 23, &pid, &upd) == 0 &&
-	   pid == 12 && upd == 99, "heartbeat");
+	ok(live_parse_heartbeat("pid: 12\nupdated_ns: 99\n", 23, &pid, &upd, &iv) == 0 &&
+	   pid == 12 && upd == 99 && iv == 0 &&
+	   live_parse_heartbeat("pid: 1\nupdated_ns: 9\ninterval_ns: 5\n", 36, &pid, &upd,
+				&iv) == 0 && iv == 5, "heartbeat, interval_ns optional");
 	ok(!live_stale(T0, 100000000, T0 + 3 * SEC) &&
 	   live_stale(T0, 100000000, T0 + 3 * SEC + 1) &&
 	   !live_stale(T0, 2 * SEC, T0 + 4 * SEC) &&

@@ -4,8 +4,8 @@
  * RUNDIR/NAME.live files and the RUNDIR/collector heartbeat. Pure functions
  * on buffers, so the unit tests and the fuzzer reach them.
  */
-#ifndef PKTSTAT_LIVE_H
-#define PKTSTAT_LIVE_H
+#ifndef PKTSTAT_LIVEREAD_H
+#define PKTSTAT_LIVEREAD_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -28,7 +28,7 @@ struct live_second {
 
 #define LIVE_MAX_SECONDS 64	/* S lines kept: the newest (60 written) */
 
-struct live {
+struct live_file {
 	uint64_t version;
 	char name[NAME_MAX_LEN + 1];
 	uint64_t instance_id, period_ns, samples;
@@ -43,15 +43,18 @@ struct live {
  * Parse a live file. Returns 0, or -1 with the reason in *why (a missing
  * or bad key, another version, a bad S line).
  */
-int live_parse(const char *buf, size_t len, struct live *lv, const char **why);
+int live_parse(const char *buf, size_t len, struct live_file *lv, const char **why);
 
 /* The S line of the second ending at end_ns, or NULL (no traffic). */
-const struct live_second *live_second_at(const struct live *lv,
+const struct live_second *live_second_at(const struct live_file *lv,
 					 uint64_t end_ns);
 
-/* The heartbeat: pid and updated_ns. Returns 0 or -1. */
+/*
+ * The heartbeat: pid and updated_ns, and interval_ns if the collector says
+ * (0 if not). Returns 0 or -1.
+ */
 int live_parse_heartbeat(const char *buf, size_t len, uint64_t *pid,
-			 uint64_t *updated_ns);
+			 uint64_t *updated_ns, uint64_t *interval_ns);
 
 /* Is a heartbeat written at updated_ns stale at now_ns? */
 bool live_stale(uint64_t updated_ns, uint64_t interval_ns, uint64_t now_ns);

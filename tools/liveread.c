@@ -2,7 +2,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "live.h"
+#include "liveread.h"
 
 /* "S" and 8 numbers, single spaces. Returns 0 or -1. */
 static int parse_s_line(const char *s, size_t len, struct live_second *out)
@@ -39,21 +39,21 @@ static int parse_s_line(const char *s, size_t len, struct live_second *out)
 	return 0;
 }
 
-int live_parse(const char *buf, size_t len, struct live *lv, const char **why)
+int live_parse(const char *buf, size_t len, struct live_file *lv, const char **why)
 {
 	static const struct { const char *key; size_t off; } keys[] = {
-		{ "version", offsetof(struct live, version) },
-		{ "instance_id", offsetof(struct live, instance_id) },
-		{ "period_ns", offsetof(struct live, period_ns) },
-		{ "samples", offsetof(struct live, samples) },
-		{ "updated_ns", offsetof(struct live, updated_ns) },
-		{ "interval_ns", offsetof(struct live, interval_ns) },
-		{ "last_end_ns", offsetof(struct live, last_end_ns) },
-		{ "total_frames", offsetof(struct live, total_frames) },
-		{ "total_bytes", offsetof(struct live, total_bytes) },
-		{ "overflows", offsetof(struct live, overflows) },
-		{ "queued", offsetof(struct live, queued) },
-		{ "clock_steps", offsetof(struct live, clock_steps) },
+		{ "version", offsetof(struct live_file, version) },
+		{ "instance_id", offsetof(struct live_file, instance_id) },
+		{ "period_ns", offsetof(struct live_file, period_ns) },
+		{ "samples", offsetof(struct live_file, samples) },
+		{ "updated_ns", offsetof(struct live_file, updated_ns) },
+		{ "interval_ns", offsetof(struct live_file, interval_ns) },
+		{ "last_end_ns", offsetof(struct live_file, last_end_ns) },
+		{ "total_frames", offsetof(struct live_file, total_frames) },
+		{ "total_bytes", offsetof(struct live_file, total_bytes) },
+		{ "overflows", offsetof(struct live_file, overflows) },
+		{ "queued", offsetof(struct live_file, queued) },
+		{ "clock_steps", offsetof(struct live_file, clock_steps) },
 	};
 	size_t i, pos = 0, head;
 	const char *sec;
@@ -116,7 +116,7 @@ int live_parse(const char *buf, size_t len, struct live *lv, const char **why)
 	return 0;
 }
 
-const struct live_second *live_second_at(const struct live *lv,
+const struct live_second *live_second_at(const struct live_file *lv,
 					 uint64_t end_ns)
 {
 	size_t i;
@@ -128,11 +128,13 @@ const struct live_second *live_second_at(const struct live *lv,
 }
 
 int live_parse_heartbeat(const char *buf, size_t len, uint64_t *pid,
-			 uint64_t *updated_ns)
+			 uint64_t *updated_ns, uint64_t *interval_ns)
 {
 	if (kv_get_u64(buf, len, "pid", pid) ||
 	    kv_get_u64(buf, len, "updated_ns", updated_ns))
 		return -1;
+	if (kv_get_u64(buf, len, "interval_ns", interval_ns))
+		*interval_ns = 0;
 	return 0;
 }
 

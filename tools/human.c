@@ -5,12 +5,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "fmt.h"
+#include "human.h"
 #include "parse.h"
 
 static const char si_prefix[] = " kMGTPE";
 
-void fmt_si(char *buf, size_t size, double v)
+void human_si(char *buf, size_t size, double v)
 {
 	int p = 0, prec;
 
@@ -27,7 +27,7 @@ void fmt_si(char *buf, size_t size, double v)
 	snprintf(buf, size, "%.*f%c", prec, v, si_prefix[p]);
 }
 
-void fmt_axis(char *buf, size_t size, double v)
+void human_axis(char *buf, size_t size, double v)
 {
 	int p = 0;
 
@@ -41,7 +41,7 @@ void fmt_axis(char *buf, size_t size, double v)
 		snprintf(buf, size, "%g", v);
 }
 
-void fmt_period(char *buf, size_t size, uint64_t ns)
+void human_period(char *buf, size_t size, uint64_t ns)
 {
 	if (ns && ns % 1000000000ULL == 0)
 		snprintf(buf, size, "%" PRIu64 "s", ns / 1000000000);
@@ -53,7 +53,7 @@ void fmt_period(char *buf, size_t size, uint64_t ns)
 		snprintf(buf, size, "%" PRIu64 "ns", ns);
 }
 
-void fmt_utc(char *buf, size_t size, uint64_t ns, int frac)
+void human_utc(char *buf, size_t size, uint64_t ns, int frac)
 {
 	time_t sec = (time_t)(ns / 1000000000ULL);
 	uint64_t f = ns % 1000000000ULL;
