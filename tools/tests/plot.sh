@@ -7,26 +7,10 @@
 set -uo pipefail
 plot=$1
 probe=$2
-n=0
-failed=0
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
-
-ok() {	# ok STATUS DESCRIPTION
-	n=$((n + 1))
-	if [[ $1 -eq 0 ]]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
-# is GOT WANT DESCRIPTION
-is() {
-	[[ "$1" == "$2" ]]
-	ok $? "$3"
-	[[ "$1" == "$2" ]] || echo "#   got '$1', want '$2'"
-}
+# shellcheck source=tools/tests/tap.bash
+. "$(dirname "$0")/tap.bash"
 
 P=1000000			# 1 ms windows
 T0=1800000000000000000		# 2027-01-15 08:00:00 UTC
@@ -234,5 +218,4 @@ v=$(make -s --no-print-directory -C "$(dirname "$0")/../.." print-version 2>/dev
 is "$("$plot" --version)" "pktstat-plot $v" "--version"
 "$plot" --help | grep -q -- "--from TIME"; ok $? "--help"
 
-echo "1..$n"
-[[ $failed -eq 0 ]]
+tap_done

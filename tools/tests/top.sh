@@ -7,8 +7,6 @@
 # Usage: top.sh PKTSTAT_TOP
 set -uo pipefail
 top=$(realpath "$1")
-n=0
-failed=0
 t=$(mktemp -d)
 sock=pktstat-top-test-$$
 fake=
@@ -21,16 +19,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() {	# ok STATUS DESCRIPTION
-	n=$((n + 1))
-	if [[ $1 -eq 0 ]]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-		sed 's/^/#   /' "$t/screen" 2>/dev/null
-	fi
-}
+# shellcheck source=tools/tests/tap.bash
+. "$(dirname "$0")/tap.bash"
+show_screen() { sed 's/^/#   /' "$t/screen" 2>/dev/null; }
+TAP_ON_FAIL=show_screen
 
 if ! command -v tmux >/dev/null; then
 	echo "not ok 1 - tmux is not installed (ci/packages/views.list)"
@@ -172,5 +164,4 @@ grep -Eq '^web +250us +- ' "$t/batch"; ok $? "--batch prints the same table"
 v=$(make -s --no-print-directory -C "$(dirname "$0")/../.." print-version 2>/dev/null)
 [[ $("$top" --version) == "pktstat-top $v" ]]; ok $? "--version"
 
-echo "1..$n"
-[[ $failed -eq 0 ]]
+tap_done
