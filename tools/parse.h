@@ -18,15 +18,28 @@ struct sample {
 	uint64_t bytes;
 };
 
-/* The fields of the stats file the collector uses. */
+/*
+ * The fields of the stats file the collector uses. id, period_ns and samples
+ * are required; the others are absent from older modules (has_* false, value
+ * 0) and the collector degrades as pktstat-collect(8) says.
+ */
 struct inst_stats {
-	uint64_t id;		/* creation id; 0 = unknown */
-	uint64_t period_ns;	/* 0 = unknown */
-	uint64_t samples;	/* FIFO capacity per CPU; 0 = unknown */
+	uint64_t id;		/* creation id: another id, another series */
+	uint64_t period_ns;
+	uint64_t samples;	/* queue capacity per CPU */
 	uint64_t cpus;
 	uint64_t queued;
 	uint64_t overflows;
+	uint64_t frames;	/* live totals, open window included */
+	uint64_t bytes;
+	uint64_t created_ns;	/* CLOCK_REALTIME when the instance was made */
+	uint64_t clock_steps;
+	uint64_t windows_read;	/* lines handed out by data, to any reader */
 	bool has_overflows;
+	bool has_totals;
+	bool has_created;
+	bool has_clock_steps;
+	bool has_windows_read;
 };
 
 /* Longest instance name (uapi XT_PKTSTAT_NAME_LEN - 1). */
@@ -55,10 +68,12 @@ int parse_stats(const char *buf, size_t len, struct inst_stats *out);
 
 /*
  * Duration: a decimal number with an optional fraction and unit ns, us, ms,
- * s (default), m, h. "250ms", "1.5", "2m". Returns 0 or -1 (also when zero
- * or beyond a day).
+ * s, m, h. "250ms", "2m". A bare number is seconds ("1.5"), as it always
+ * was here; *bare (if not NULL) says so, for a warning: iptables' --period
+ * reads a bare number as milliseconds. Returns 0 or -1 (also when zero or
+ * beyond a day).
  */
-int parse_duration(const char *s, uint64_t *ns);
+int parse_duration(const char *s, uint64_t *ns, bool *bare);
 
 /* [A-Za-z0-9_.-]{1,31}, not starting with '.', as the kernel enforces. */
 bool valid_instance_name(const char *s);

@@ -15,7 +15,7 @@
 int state_load(const char *path, struct state *st)
 {
 	char buf[1024];
-	uint64_t version, ended = 0;
+	uint64_t version;
 	ssize_t n;
 	int fd;
 
@@ -41,8 +41,9 @@ int state_load(const char *path, struct state *st)
 		memset(st, 0, sizeof(*st));
 		return -1;
 	}
-	kv_get_u64(buf, (size_t)n, "ended", &ended);	/* optional */
-	st->ended = ended != 0;
+	/* Optional; "ended" of older versions is ignored: ids decide. */
+	kv_get_u64(buf, (size_t)n, "clock_steps", &st->clock_steps);
+	kv_get_u64(buf, (size_t)n, "windows_read", &st->windows_read);
 	st->cur.valid = true;
 	return 1;
 }
@@ -60,10 +61,11 @@ int state_save(const char *path, const struct state *st)
 		       "# pktstat-collect state: last row written to the CSV\n"
 		       "version: %d\nid: %" PRIu64 "\nend_ns: %" PRIu64
 		       "\nframes: %" PRIu64 "\nbytes: %" PRIu64
-		       "\noverflows: %" PRIu64 "\nended: %d\n",
+		       "\noverflows: %" PRIu64 "\nclock_steps: %" PRIu64
+		       "\nwindows_read: %" PRIu64 "\n",
 		       STATE_VERSION, st->cur.id, st->cur.end_ns,
 		       st->cur.frames, st->cur.bytes, st->overflows,
-		       st->ended ? 1 : 0);
+		       st->clock_steps, st->windows_read);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
 	if (fd < 0)
 		return -1;

@@ -32,10 +32,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	parse_stats(s, size, &st);
 	if (csv_parse_row(s, size, &r) == 0) {
-		size_t len = csv_format_row(buf, &r, "x");
+		size_t len = csv_format_row(buf, &r, "x", 1);
 
 		if (len >= CSV_ROW_MAX || buf[len - 1] != '\n' ||
-		    csv_parse_row(buf, len - 1, &q) || memcmp(&r, &q, sizeof(r)))
+		    csv_parse_row(buf, len - 1, &q) || r.end_ns != q.end_ns ||
+		    r.id != q.id || r.frames != q.frames || r.bytes != q.bytes ||
+		    r.total_frames != q.total_frames ||
+		    r.total_bytes != q.total_bytes || r.start_ns != q.start_ns ||
+		    r.period_ns != q.period_ns || r.flags != q.flags)
 			abort();
 	}
 	return 0;
