@@ -150,7 +150,7 @@ int parse_time(const char *s, uint64_t now_ns, uint64_t *ns)
 			if (parse_u64(tmp, len - 2, &d) || d == 0 || d > 36500)
 				return -1;
 			d *= 86400000000000ULL;
-		} else if (parse_duration(s + 1, &d)) {
+		} else if (parse_duration(s + 1, &d, NULL)) {
 			return -1;
 		}
 		if (d > now_ns)

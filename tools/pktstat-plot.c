@@ -199,6 +199,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t now = now_ns();
+	bool bare;
 	char c;
 	int opt;
 
@@ -232,8 +233,10 @@ static void parse_args(int argc, char **argv, struct opts *o)
 				    RENDER_MAX_WH, RENDER_MAX_WH);
 			break;
 		case 'P':
-			if (parse_duration(optarg, &o->period_ns))
-				die(2, "bad period '%s' (e.g. 250us, 1ms)", optarg);
+			/* iptables reads a bare number as ms, we as s: neither */
+			if (parse_duration(optarg, &o->period_ns, &bare) || bare)
+				die(2, "bad period '%s' (with a unit: 250us, "
+				    "1ms)", optarg);
 			break;
 		case 'T': o->title = optarg; break;
 		case 'B': o->skip_bad = true; break;

@@ -202,7 +202,7 @@ int main(int argc, char **argv)
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'd':
-			if (parse_duration(optarg, &delay) ||
+			if (parse_duration(optarg, &delay, NULL) ||
 			    delay < 100000000ULL || delay > 10000000000ULL) {
 				fprintf(stderr, "pktstat-top: bad delay '%s' "
 					"(100ms to 10s)\n", optarg);
