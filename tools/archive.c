@@ -290,7 +290,8 @@ int archive_next(struct archive *a, struct arow *r, char *err, size_t errlen)
 	}
 }
 
-bool archive_file_matches(const char *file, const char *name, char *found)
+bool archive_file_matches(const char *file, const char *name, char *found,
+			  bool *format1)
 {
 	const char *csv = strstr(file, ".csv");
 	const char *p;
@@ -307,9 +308,12 @@ bool archive_file_matches(const char *file, const char *name, char *found)
 		if (!valid_instance_name(nm) || (name && strcmp(nm, name)))
 			continue;
 		p = csv + 4;
+		*format1 = strncmp(p, ".format1", 8) == 0;
+		if (*format1)
+			p += 8;
 		if (*p == '.' && p[1] >= '0' && p[1] <= '9')
 			p += 1 + strspn(p + 1, "0123456789");
-		else if (*p == '-' && p[1] >= '0' && p[1] <= '9')
+		else if (*p == '-' && p[1] >= '0' && p[1] <= '9' && !*format1)
 			p += 1 + strspn(p + 1, "0123456789-_");
 		if (strcmp(p, ".gz") == 0)
 			p += 3;

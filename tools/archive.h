@@ -86,10 +86,12 @@ int archive_parse_header(const char *s, size_t len, int col[AC_N]);
 
 /*
  * Does a file name belong to the archive of an instance: NAME.csv,
- * NAME.csv.N, NAME.csv-DATE (logrotate dateext), each optionally .gz?
- * With name NULL any valid instance name matches; the name found is
- * copied to found (NAME_MAX_LEN + 1 bytes) if not NULL.
+ * NAME.csv.N, NAME.csv-DATE (logrotate dateext), each optionally .gz, or
+ * NAME.csv.format1[.N] (format 1 rows the collector moved aside: *format1
+ * says so)? With name NULL any valid instance name matches; the name found
+ * is copied to found (NAME_MAX_LEN + 1 bytes) if not NULL.
  */
-bool archive_file_matches(const char *file, const char *name, char *found);
+bool archive_file_matches(const char *file, const char *name, char *found,
+			  bool *format1);
 
 #endif

@@ -130,14 +130,21 @@ static void add_dir(char ***files, size_t *n, const char *dir,
 	char path[PATH_MAX], name[NAME_MAX_LEN + 1];
 	size_t before = *n;
 	struct dirent *de;
+	bool format1;
 	DIR *d = opendir(dir);
 
 	if (!d)
 		die(1, "%s: %s", dir, strerror(errno));
 	while ((de = readdir(d))) {
-		if (!archive_file_matches(de->d_name, NULL, name) ||
+		if (!archive_file_matches(de->d_name, NULL, name, &format1) ||
 		    !wanted(o, name))
 			continue;
+		if (format1 && !o->period_ns) {
+			fprintf(stderr, "pktstat-plot: %s/%s left out: format 1 "
+				"rows, give --period to draw them\n", dir,
+				de->d_name);
+			continue;
+		}
 		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >=
 		    (int)sizeof(path))
 			die(1, "%s/%s: path too long", dir, de->d_name);

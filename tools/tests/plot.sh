@@ -37,6 +37,12 @@ mkdir "$t/log"
 { echo "$HDR"; rows web 6001 10000; } >"$t/log/web.csv"
 { echo "$HDR"; rows db 1 100; } >"$t/log/db.csv"
 echo "not ours" >"$t/log/README"
+# A format-1 file (no period_ns).
+{
+	echo "time_utc,end_ns,instance,instance_id,frames,bytes,total_frames,total_bytes"
+	echo "x,$((T0 + P)),old,1,5,500,5,500"
+	echo "x,$((T0 + 2 * P)),old,1,7,700,12,1200"
+} >"$t/old.csv"
 
 # layout FILE: the tool's own account (-v) as shell variables
 layout() {
@@ -50,7 +56,7 @@ ypx() { awk -v v="$1" -v m="$2" -v t="$3" -v b="$4" 'BEGIN { printf "%.3f", b - 
 # near A B: |A - B| <= 1.5 (the 1.2 px line half covers the pixel above)
 near() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; exit !(d <= 1.5 && d >= -1.5) }'; }
 
-# --- a day's worth is not needed: 10 s of 1 ms windows, three files
+# --- 10 s of 1 ms windows in three files
 "$plot" -v -n web -s 900x500 -o "$t/web.png" "$t/log" 2>"$t/err"
 ok $? "dir with web.csv, web.csv.1, web.csv.2.gz: exit 0"
 is "$("$probe" size "$t/web.png")" "900 500" "PNG of the asked size"
@@ -142,8 +148,11 @@ mkdir "$t/dx"
 cp "$t/log/web.csv" "$t/dx/web.csv"
 cp "$t/log/web.csv.1" "$t/dx/web.csv-20270115"
 cp "$t/log/web.csv.2.gz" "$t/dx/web.csv-20270114.gz"
+cp "$t/old.csv" "$t/dx/web.csv.format1"
 "$plot" -v -o "$t/dx.png" "$t/dx" 2>"$t/err.dx"
 grep -q "read: 3 files, 10000 rows" "$t/err.dx"; ok $? "dateext names: web.csv-20270115, web.csv-20270114.gz"
+grep -q "web.csv.format1 left out: format 1 rows, give --period" "$t/err.dx"
+ok $? "a format-1 file the collector moved aside: left out, says why"
 "$plot" -v -o "$t/two.png" "$t/log" 2>"$t/err.two"
 grep -q "series web: rows 10000" "$t/err.two" && grep -q "series db: rows 100, frames 500," "$t/err.two"
 ok $? "no --name: every instance of the dir (web and db)"
@@ -167,11 +176,6 @@ read -r r g b < <("$probe" pixel "$t/m.png" "$xm" $((BOT0 - 2)))
 ((r > 200 && g < 60 && b < 60)); ok $? "merged span marked red at the bottom ($r $g $b)"
 
 # --- format 1 (no period_ns): only with --period
-{
-	echo "time_utc,end_ns,instance,instance_id,frames,bytes,total_frames,total_bytes"
-	echo "x,$((T0 + P)),old,1,5,500,5,500"
-	echo "x,$((T0 + 2 * P)),old,1,7,700,12,1200"
-} >"$t/old.csv"
 "$plot" -o "$t/old.png" "$t/old.csv" 2>"$t/err.old"
 rc=$?
 [[ $rc == 1 ]] && grep -q "old.csv:1: no period_ns column (format 1): give --period" "$t/err.old"

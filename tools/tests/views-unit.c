@@ -121,21 +121,26 @@ static void test_archive_rows(void)
 static void test_file_names(void)
 {
 	char nm[NAME_MAX_LEN + 1];
+	bool f1;
 
-	ok(archive_file_matches("web.csv", NULL, nm) && !strcmp(nm, "web"),
+	ok(archive_file_matches("web.csv", NULL, nm, &f1) && !strcmp(nm, "web"),
 	   "web.csv");
-	ok(archive_file_matches("web.csv.1", "web", NULL), "web.csv.1");
-	ok(archive_file_matches("web.csv.12.gz", "web", NULL), "web.csv.12.gz");
-	ok(archive_file_matches("web.csv-20261202", "web", NULL) &&
-	   archive_file_matches("web.csv-2026-12-02_10.gz", "web", NULL),
+	ok(archive_file_matches("web.csv.1", "web", NULL, &f1), "web.csv.1");
+	ok(archive_file_matches("web.csv.12.gz", "web", NULL, &f1), "web.csv.12.gz");
+	ok(archive_file_matches("web.csv-20261202", "web", NULL, &f1) &&
+	   archive_file_matches("web.csv-2026-12-02_10.gz", "web", NULL, &f1),
 	   "dateext: web.csv-20261202, web.csv-2026-12-02_10.gz");
-	ok(archive_file_matches("a.csv.b.csv.3", NULL, nm) &&
+	ok(archive_file_matches("a.csv.b.csv.3", NULL, nm, &f1) &&
 	   !strcmp(nm, "a.csv.b"), "a name with .csv in it");
-	ok(!archive_file_matches("web.csv", "db", NULL) &&
-	   !archive_file_matches("web.csv.tmp", NULL, NULL) &&
-	   !archive_file_matches("web.state", NULL, NULL) &&
-	   !archive_file_matches(".x.csv", NULL, NULL) &&
-	   !archive_file_matches("web.csv.gz.1", NULL, NULL),
+	ok(archive_file_matches("web.csv.format1", NULL, nm, &f1) && f1 &&
+	   archive_file_matches("web.csv.format1.2", NULL, nm, &f1) && f1 &&
+	   archive_file_matches("web.csv.3.gz", NULL, nm, &f1) && !f1,
+	   "format-1 files moved aside are known as such");
+	ok(!archive_file_matches("web.csv", "db", NULL, &f1) &&
+	   !archive_file_matches("web.csv.tmp", NULL, NULL, &f1) &&
+	   !archive_file_matches("web.state", NULL, NULL, &f1) &&
+	   !archive_file_matches(".x.csv", NULL, NULL, &f1) &&
+	   !archive_file_matches("web.csv.gz.1", NULL, NULL, &f1),
 	   "other names, temp files, state files are not archives");
 }
 
