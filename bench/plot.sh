@@ -62,7 +62,7 @@ run() {
 	awk -v w="$what" -v r="$n" -v by="$(stat -c %s "$file")" -v wall="${t[0]}" \
 		-v cpu="$(awk -v u="${t[1]}" -v s="${t[2]}" 'BEGIN { print u + s }')" -v rss="${t[3]}" \
 		'BEGIN { if (cpu <= 0) cpu = 0.01
-		printf "%s,%d,%d,%.2f,%.2f,%.0f,%d\n", w, r, by, cpu, wall, r / cpu, rss }'
+		printf "%s,%.0f,%.0f,%.2f,%.2f,%.0f,%d\n", w, r, by, cpu, wall, r / cpu, rss }'
 }
 
 {
