@@ -23,7 +23,9 @@ cleanup() {
 trap cleanup EXIT
 # shellcheck source=tools/tests/tap.bash
 . "$(dirname "$0")/tap.bash"
-show_screen() { sed 's/^/#   /' "$t/screen" 2>/dev/null; }
+# shellcheck source=tools/tests/tmux.bash
+. "$(dirname "$0")/tmux.bash"
+TAP_ON_FAIL=
 
 for cmd in tmux prometheus-node-exporter promtool python3; do
 	if ! command -v "$cmd" >/dev/null; then
@@ -73,17 +75,7 @@ wait_for test -s "$t/prom/xt_pktstat.prom"; ok $? "and the Prometheus textfile"
 
 # --- pktstat-top on the real live view
 TAP_ON_FAIL=show_screen
-tmux -L "$sock" -f /dev/null new-session -d -s top -x 160 -y 12 \
-	"LSAN_OPTIONS='${LSAN_OPTIONS:-}' $top -r $t/run -p $t/proc 2>$t/top.err; sleep 30"
-see() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		tmux -L "$sock" capture-pane -p -t top >"$t/screen"
-		grep -Eq -- "$1" "$t/screen" && return 0
-		sleep 0.1
-	done
-	return 1
-}
+SCREEN_LINES=12 screen_start "LSAN_OPTIONS='${LSAN_OPTIONS:-}' $top -r $t/run -p $t/proc 2>$t/top.err; sleep 30"
 see "collector pid $cpid, live view"; ok $? "top: reads the collector's live view (pid $cpid)"
 # 315 frames, 40320 bytes = 322560 bit/s; peak 300 frames in 250 us =
 # 1.2M/s, 300 x 128 x 8 bits / 250 us = 1.2288 Gbit/s, ending .000500.

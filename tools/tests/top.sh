@@ -21,29 +21,14 @@ trap cleanup EXIT
 
 # shellcheck source=tools/tests/tap.bash
 . "$(dirname "$0")/tap.bash"
-show_screen() { sed 's/^/#   /' "$t/screen" 2>/dev/null; }
-TAP_ON_FAIL=show_screen
+# shellcheck source=tools/tests/tmux.bash
+. "$(dirname "$0")/tmux.bash"
 
 if ! command -v tmux >/dev/null; then
 	echo "not ok 1 - tmux is not installed (ci/packages/views.list)"
 	echo "1..1"
 	exit 1
 fi
-
-screen() { tmux -L "$sock" capture-pane -p -t top >"$t/screen"; }
-# see REGEX: wait up to 10 s for a line of the screen to match
-see() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		screen
-		grep -Eq -- "$1" "$t/screen" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-# line_of REGEX: the screen line number of the first match
-line_of() { grep -En -- "$1" "$t/screen" | head -n1 | cut -d: -f1; }
-key() { tmux -L "$sock" send-keys -t top "$@"; }
 
 mkdir -p "$t/run" "$t/proc/web" "$t/proc/db"
 
@@ -94,8 +79,7 @@ mkfifo "$t/proc/web/data" "$t/proc/db/data"
 (echo stolen >"$t/proc/web/data") &
 writer=$!
 
-tmux -L "$sock" -f /dev/null new-session -d -s top -x 160 -y 24 \
-	"LSAN_OPTIONS='${LSAN_OPTIONS:-}' $top -r $t/run -p $t/proc 2>$t/top.err; echo \$? >$t/top.rc; sleep 30"
+screen_start "LSAN_OPTIONS='${LSAN_OPTIONS:-}' $top -r $t/run -p $t/proc 2>$t/top.err; echo \$? >$t/top.rc; sleep 30"
 
 # --- live view
 see '^web ' ; ok $? "the screen shows web"
