@@ -110,10 +110,33 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The same file named twice (a directory and a file in it) counts once. */
+static bool seen_before(const char *path)
+{
+	static struct { dev_t dev; ino_t ino; } *ids;
+	static size_t n;
+	struct stat sb;
+	size_t i;
+
+	if (stat(path, &sb))
+		die(1, "%s: %s", path, strerror(errno));
+	for (i = 0; i < n; i++)
+		if (ids[i].dev == sb.st_dev && ids[i].ino == sb.st_ino)
+			return true;
+	ids = realloc(ids, (n + 1) * sizeof(*ids));
+	if (!ids)
+		die(1, "out of memory");
+	ids[n].dev = sb.st_dev;
+	ids[n++].ino = sb.st_ino;
+	return false;
+}
+
 static void add_file(char ***files, size_t *n, const char *path)
 {
 	char **f;
 
+	if (seen_before(path))
+		return;
 	if (*n >= MAX_FILES)
 		die(1, "more than %d files", MAX_FILES);
 	f = realloc(*files, (*n + 1) * sizeof(*f));
@@ -128,7 +151,7 @@ static void add_dir(char ***files, size_t *n, const char *dir,
 		    const struct opts *o)
 {
 	char path[PATH_MAX], name[NAME_MAX_LEN + 1];
-	size_t before = *n;
+	size_t before = *n, found = 0;
 	struct dirent *de;
 	bool format1;
 	DIR *d = opendir(dir);
@@ -149,9 +172,10 @@ static void add_dir(char ***files, size_t *n, const char *dir,
 		    (int)sizeof(path))
 			die(1, "%s/%s: path too long", dir, de->d_name);
 		add_file(files, n, path);
+		found++;
 	}
 	closedir(d);
-	if (*n == before)
+	if (!found)
 		die(1, "%s: no CSV files%s%s (NAME.csv, NAME.csv.1, "
 		    "NAME.csv.2.gz, NAME.csv-DATE)", dir,
 		    o->nnames ? " of " : "", o->nnames ? o->names[0] : "");

@@ -158,6 +158,8 @@ grep -q "series web: rows 10000" "$t/err.two" && grep -q "series db: rows 100, f
 ok $? "no --name: every instance of the dir (web and db)"
 "$plot" -v -n db -o "$t/db.png" "$t/log/db.csv" 2>"$t/err.db"
 grep -q "read: 1 files, 100 rows" "$t/err.db"; ok $? "a file named on the command line"
+"$plot" -v -n db -o "$t/db.png" "$t/log/db.csv" "$t/log" "$t/log/../log/db.csv" 2>"$t/err.db"
+grep -q "read: 1 files, 100 rows" "$t/err.db"; ok $? "a file named twice (and by its directory) is read once"
 
 # --- merged rows: the mean is spread, no peak, marked
 {
