@@ -146,15 +146,12 @@ bool bins_add(struct bins *b, size_t ser, const struct arow *r)
 {
 	/*
 	 * doc/OUTPUTS.md: a row's counts lie in its last window unless it is
-	 * merged (anywhere in its span) or a step (span unknown: its last
-	 * window, but no rate). A first row longer than a window is taken as
-	 * merged too, as the collector does for its peaks: the counts since
-	 * the instance was created may include windows another reader took.
+	 * merged (anywhere in its span: spread over it) or a step (span not
+	 * known: its last window, but no rate). A first row is a window like
+	 * any other: windows another reader took would have made it merged.
 	 */
-	bool spread = !(r->flags & AROW_STEP) &&
-		      ((r->flags & AROW_MERGED) || ((r->flags & AROW_FIRST) &&
-		       r->end_ns - r->start_ns > r->period_ns));
-	bool known = !spread && !(r->flags & AROW_STEP);
+	bool spread = (r->flags & (AROW_MERGED | AROW_STEP)) == AROW_MERGED;
+	bool known = !(r->flags & (AROW_MERGED | AROW_STEP));
 	uint64_t s0, e0, s, e;
 	double fps = 0, bps = 0, len;
 	struct cell *c = b->c[ser];

@@ -280,21 +280,23 @@ static void test_bins_flags(void)
 
 	bins_init(&b, 10, T0, T0 + 100000000);
 	s = bins_add_series(&b);
-	/* first, created 20 ms before its window: spread, no peak */
+	/* first, created 20 ms before its window: still its last window */
 	r = win(20, 40);
 	r.start_ns = T0;
 	r.flags = AROW_FIRST;
 	bins_add(&b, (size_t)s, &r);
-	/* first of another series, span one window: a window */
-	r = win(55, 30);
-	r.flags = AROW_FIRST;
+	/* first and merged: spread from the creation on */
+	r = win(60, 30);
+	r.start_ns = T0 + 30000000;
+	r.flags = AROW_FIRST | AROW_MERGED;
 	bins_add(&b, (size_t)s, &r);
 	bins_columns(&b, 10, col, &t0, &cw);
-	ok(fabs(col[0].frames - 20) < 1e-9 && fabs(col[1].frames - 20) < 1e-9 &&
-	   col[1].max_fps == 0 && !(col[1].flags & AROW_MERGED),
-	   "first over 20 windows: spread like merged, no peak, not marked");
-	ok(col[5].max_fps == 30000 && fabs(col[5].frames - 30) < 1e-9,
-	   "first over one window: a window with its rate");
+	ok(col[0].frames == 0 && fabs(col[1].frames - 40) < 1e-9 &&
+	   col[1].max_fps == 40000,
+	   "first (not merged): its counts in its last window, a rate");
+	ok(fabs(col[3].frames - 10) < 1e-9 && fabs(col[5].frames - 10) < 1e-9 &&
+	   col[4].max_fps == 0 && (col[4].flags & AROW_MERGED),
+	   "first+merged: spread from start_ns, no peak");
 	bins_free(&b);
 }
 
