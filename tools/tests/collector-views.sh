@@ -6,6 +6,7 @@
 # promtool check metrics passes it; pktstat-plot draws the collector's CSV
 # with every frame. Prints TAP.
 # Usage: collector-views.sh PKTSTAT_COLLECT PKTSTAT_TOP PKTSTAT_PLOT
+# shellcheck disable=SC2034 # TAP_ON_FAIL is read by tap.bash
 set -uo pipefail
 collect=$(realpath "$1")
 top=$(realpath "$2")
@@ -21,10 +22,11 @@ cleanup() {
 	rm -rf "$t"
 }
 trap cleanup EXIT
-# shellcheck source=tools/tests/tap.bash
+# shellcheck source-path=SCRIPTDIR source=tap.bash disable=SC1091
 . "$(dirname "$0")/tap.bash"
-# shellcheck source=tools/tests/tmux.bash
+# shellcheck source-path=SCRIPTDIR source=tmux.bash disable=SC1091
 . "$(dirname "$0")/tmux.bash"
+# Show the screen on a failure only while top is on it.
 TAP_ON_FAIL=
 
 for cmd in tmux prometheus-node-exporter promtool python3; do

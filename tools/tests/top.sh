@@ -19,9 +19,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# shellcheck source=tools/tests/tap.bash
+# shellcheck source-path=SCRIPTDIR source=tap.bash disable=SC1091
 . "$(dirname "$0")/tap.bash"
-# shellcheck source=tools/tests/tmux.bash
+# shellcheck source-path=SCRIPTDIR source=tmux.bash disable=SC1091
 . "$(dirname "$0")/tmux.bash"
 
 if ! command -v tmux >/dev/null; then
