@@ -31,6 +31,11 @@ fi
 EXCLUDES=(--exclude='*.o' --exclude='*.ko' --exclude='*.mod' --exclude='*.mod.c'
 	--exclude='.*.cmd' --exclude=Module.symvers --exclude=modules.order
 	--exclude=config.h --exclude=.tmp_versions --exclude='*.tmp')
+# One build per output directory at a time: ci/check.sh runs kernels (and
+# the bench) side by side, and two of them may ask for the same kernel.
+mkdir -p "$(dirname "$out")"
+exec 9>"$out.lock"
+flock 9
 stamp=$( { tar -C "$src" -cf - --sort=name --mtime=@0 "${EXCLUDES[@]}" . | sha256sum
 	stat -L -c '%n %s %Y' "$kdir/.config" "$kdir/Module.symvers"; } | sha256sum | cut -c1-32)
 if (($# == 0)) && [[ -f $out/xt_pktstat.ko && $(cat "$out/.ci-stamp" 2>/dev/null) == "$stamp" ]]; then

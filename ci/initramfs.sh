@@ -42,6 +42,10 @@ moddir=$(realpath -m "/lib/modules/$kver")   # /usr/lib/modules/... on merged /u
 [[ -f $module_ko ]] || die "$module_ko missing (ci/build-module.sh $kver)"
 [[ -f $guest_script ]] || die "$guest_script missing"
 mkdir -p "$cache" "$(dirname "$out")"
+# Guests for several kernels are packed side by side; the cached layers are
+# shared (layer 1) or share a directory: build them one at a time.
+exec 9>"$cache/.lock"
+flock 9
 
 # --- helpers -----------------------------------------------------------------
 
@@ -186,7 +190,9 @@ fi
 
 # --- layer 3: this build -----------------------------------------------------
 proot=$(mktemp -d "$cache/proj-root.XXXXXX")
-trap 'rm -rf "$proot"' EXIT
+# Its archive is named after it: two runs for one kernel (the VM suites
+# and the bench) may pack side by side.
+trap 'rm -rf "$proot" "$proot.cpio.gz"' EXIT
 
 # Our module goes to extra/ and depmod runs over a hard-linked copy of layer
 # 2, so `modprobe xt_pktstat` and the kernel's autoload (iptables asks for
@@ -194,6 +200,8 @@ trap 'rm -rf "$proot"' EXIT
 # packed: the rest is already in layer 2.
 dtmp=$proot/.depmod
 cp -al "$kroot" "$dtmp"
+# The rest is this run's own.
+flock -u 9
 mkdir -p "$dtmp$moddir/extra" "$proot$moddir"
 cp "$module_ko" "$dtmp$moddir/extra/"
 ln -s usr/lib "$dtmp/lib"
@@ -254,6 +262,6 @@ echo "$kver" >"$proot/etc/pktstat-ci/kver"
 	printf 'export PKTSTAT_T_BINS=%q\n' "${PKTSTAT_T_BINS:-iptables-legacy iptables-nft ip6tables-legacy ip6tables-nft}"
 } >"$proot/etc/pktstat-ci/env"
 
-pack "$proot" "$cache/proj-$kver.cpio.gz"
-cat "$base" "$kmods" "$cache/proj-$kver.cpio.gz" >"$out.tmp"
+pack "$proot" "$proot.cpio.gz"
+cat "$base" "$kmods" "$proot.cpio.gz" >"$out.tmp"
 mv "$out.tmp" "$out"

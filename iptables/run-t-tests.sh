@@ -15,7 +15,8 @@
 # save output must parse back to the same rule) and wait for its /proc
 # instance to go.  Each OK line is also sent once through save | restore.
 # Then: automatic names in one restore and across processes, and nothing
-# left behind.  Exit status 0 only if every test passed.
+# left behind.  Exit status 0 only if every test passed.  The OK lines go
+# in batches (see "batches" below; PKTSTAT_T_BATCH=0: line by line).
 set -euo pipefail
 
 if [[ $# -lt 1 || $# -gt 2 ]]; then
@@ -294,6 +295,218 @@ run_autonames() {
 	fi
 }
 
+# --- batches ----------------------------------------------------------------
+# Every exec costs tens of milliseconds under TCG, so by default the OK lines
+# go in batches: one restore adds a batch, one save shows every rule's text
+# (-S and save print rules with the same code), one save | restore | save
+# round trip, one restore deletes every rule by its saved text, then one
+# wait for the instances. A batch never holds two rules whose instance names
+# (as expected, automatic ones included) collide, except the same line on
+# several chains when it names its instances itself (one shared instance).
+# Each line still gets its own TAP line, and a batch that fails as a whole is
+# run again line by line, so a failure always names its line. FAIL lines run
+# one -A each; the "nothing was added" check counts a chain's rules once
+# after all of them (and on a difference runs them again one by one).
+# PKTSTAT_T_BATCH=0: the line-by-line runner for everything.
+
+# A line goes in a batch when restore reads its words as -A does: no quote,
+# no blank, no empty word.
+batchable() {
+	local w
+	split_words "$1"
+	for w in "${words[@]}"; do
+		[[ $w =~ ^[A-Za-z0-9_.:/,=+-]+$ ]] || return 1
+	done
+}
+
+# run_fails CHAIN LINE_INDEX...: the FAIL lines on one chain.
+run_fails() {
+	local chain=$1 i rc out before after desc
+	shift
+	local refused=() msg=()
+	before=$(rules_of "$chain" | wc -l)
+	for i in "$@"; do
+		desc="$chain: ${l_rule[i]} (FAIL)"
+		split_words "${l_rule[i]}"
+		rc=0
+		out=$(ipt_ -A "$chain" "${words[@]}" 2>&1) || rc=$?
+		if ((rc == 0)); then
+			report 0 "$desc" "accepted, but should be refused" \
+				"$(delete_rule "$(rules_of "$chain" | tail -n 1)")"
+			continue
+		fi
+		refused+=("$i")
+		# Show the message: it is part of the interface.
+		msg[i]=$(grep -v -e '^Try ' -e '^Warning: ' -e '^$' <<<"$out" | head -n 2 || true)
+	done
+	after=$(rules_of "$chain" | wc -l)
+	if ((after == before)); then
+		for i in "${refused[@]}"; do
+			report 1 "$chain: ${l_rule[i]} (FAIL)" "${msg[i]}"
+		done
+	else
+		echo "# $chain: $before rules before the refused lines, $after after: again one by one"
+		for i in "${refused[@]}"; do
+			run_one "$chain" "${l_rule[i]}" "${l_exp[i]}" FAIL
+		done
+	fi
+}
+
+# Instance names a line's rule gets, automatic ones included: those of its
+# expected -S text.
+line_names() {
+	local e=${l_exp[$1]}
+	[[ $e != "=" ]] || e=${l_rule[$1]}
+	names_in "$e"
+}
+
+# run_batch ROUNDTRIP_LINES ENTRY...: ENTRY is "CHAIN LINE_INDEX"; the save |
+# restore result is reported for each line of ROUNDTRIP_LINES ("i,j,...").
+run_batch() {
+	local e chain i j input out saved a b want k
+	local -a rt_lines=() entries=() got=() gots=() msgs=() rtmsg=() stay=()
+	local -A count=()
+	IFS=, read -r -a rt_lines <<<"$1"
+	shift
+	entries=("$@")
+	input="*$table"$'\n'
+	for e in "${entries[@]}"; do
+		read -r chain i <<<"$e"
+		split_words "${l_rule[i]}"
+		input+="-A $chain ${words[*]}"$'\n'
+		count[$chain]=$((${count[$chain]:-0} + 1))
+	done
+	input+=COMMIT$'\n'
+	if ! out=$("$restore" --noflush <<<"$input" 2>&1); then
+		echo "# batch refused as a whole ($out): again one by one"
+		for e in "${entries[@]}"; do
+			read -r chain i <<<"$e"
+			run_one "$chain" "${l_rule[i]}" "${l_exp[i]}" OK
+		done
+		for i in "${rt_lines[@]}"; do
+			run_roundtrip "${chains[0]}" "${l_rule[i]}"
+		done
+		return 0
+	fi
+
+	# Each chain's last rules are this batch's, in order.
+	saved=$("$save" -t "$table")
+	for chain in "${!count[@]}"; do
+		mapfile -t got < <(grep -- "^-A $chain " <<<"$saved" | tail -n "${count[$chain]}")
+		j=0
+		for k in "${!entries[@]}"; do
+			[[ ${entries[k]%% *} == "$chain" ]] || continue
+			gots[k]=${got[j]:-}
+			j=$((j + 1))
+		done
+	done
+	for k in "${!entries[@]}"; do
+		read -r chain i <<<"${entries[k]}"
+		want=${l_exp[i]}
+		[[ $want != "=" ]] || want=${l_rule[i]}
+		want="-A $chain $want"
+		msgs[k]=
+		if [[ ${gots[k]} != "$want" ]]; then
+			msgs[k]="-S printed: ${gots[k]}"$'\n'"expected:   $want"
+		fi
+	done
+
+	# save | restore | save: the same rules, byte for byte.
+	a=$(grep '^-A ' <<<"$saved" || true)
+	if ! out=$("$save" -t "$table" | "$restore" 2>&1); then
+		rtmsg+=("restore failed: $out")
+	fi
+	b=$("$save" -t "$table" | grep '^-A ' || true)
+	if [[ $a != "$b" ]]; then
+		rtmsg+=("before: $a" "after:  $b")
+	fi
+
+	# Delete every rule by its saved text; if that fails, one by one to
+	# find the rule whose text does not parse back.
+	input="*$table"$'\n'
+	for k in "${!entries[@]}"; do
+		[[ -z ${gots[k]} ]] || input+="-D ${gots[k]#-A }"$'\n'
+	done
+	input+=COMMIT$'\n'
+	if ! out=$("$restore" --noflush <<<"$input" 2>&1); then
+		for k in "${!entries[@]}"; do
+			[[ -n ${gots[k]} ]] || continue
+			if ! out=$(delete_rule "${gots[k]}"); then
+				msgs[k]+=${msgs[k]:+$'\n'}$out
+			fi
+		done
+	fi
+	# shellcheck disable=SC2046 # names are [A-Za-z0-9_.-] only
+	wait_gone $(for k in "${!entries[@]}"; do names_in "${gots[k]}"; done) >/dev/null || true
+	for k in "${!entries[@]}"; do
+		read -r chain i <<<"${entries[k]}"
+		stay=()
+		for e in $(names_in "${gots[k]}"); do
+			[[ ! -e $proc/$e ]] || stay+=("$e")
+		done
+		if ((${#stay[@]})); then
+			msgs[k]+=${msgs[k]:+$'\n'}"instance(s) ${stay[*]} still in $proc after the rules were deleted"
+		fi
+		if [[ -n ${msgs[k]} ]]; then
+			report 0 "$chain: ${l_rule[i]} (OK)" "${msgs[k]}"
+		else
+			report 1 "$chain: ${l_rule[i]} (OK)"
+		fi
+	done
+	for i in "${rt_lines[@]}"; do
+		if ((${#rtmsg[@]})); then
+			report 0 "${chains[0]}: save | restore keeps: ${l_rule[i]}" "${rtmsg[@]}"
+		else
+			report 1 "${chains[0]}: save | restore keeps: ${l_rule[i]}"
+		fi
+	done
+}
+
+# run_oks LINE_INDEX...: the OK lines of one block on each of its chains, in
+# as few batches as their instance names allow.
+run_oks() {
+	local i c k given name fits nb=0
+	local -A used=() auto=() rt=()
+	local -a bat=() solo=() names=() entries=()
+	for i in "$@"; do
+		if ! batchable "${l_rule[i]}"; then
+			solo+=("$i")
+			continue
+		fi
+		mapfile -t names < <(line_names "$i")
+		# More names than the rule gives: some are automatic.
+		given=$(names_in "${l_rule[i]}" | wc -l)
+		((${#names[@]} == given)) || auto[$i]=1
+		for c in "${chains[@]}"; do
+			for ((k = 0; ; k++)); do
+				((k < nb)) || { bat[k]=; nb=$((k + 1)); }
+				fits=1
+				for name in "${names[@]}"; do
+					if [[ -n ${used[$k/$name]:-} ]] &&
+						[[ ${used[$k/$name]} != "$i" || -n ${auto[$i]:-} ]]; then
+						fits=0
+						break
+					fi
+				done
+				((fits)) && break
+			done
+			for name in "${names[@]}"; do used[$k/$name]=$i; done
+			bat[k]+="$c $i"$'\n'
+			[[ $c != "${chains[0]}" ]] || rt[$k]+="${rt[$k]:+,}$i"
+		done
+	done
+	for ((k = 0; k < nb; k++)); do
+		mapfile -t entries < <(printf '%s' "${bat[k]}")
+		run_batch "${rt[$k]:-}" "${entries[@]}"
+	done
+	for i in "${solo[@]}"; do
+		for c in "${chains[@]}"; do
+			run_one "$c" "${l_rule[i]}" "${l_exp[i]}" OK
+		done
+		run_roundtrip "${chains[0]}" "${l_rule[i]}"
+	done
+}
+
 command -v "$ipt" >/dev/null || { echo "Bail out! $ipt not found"; exit 1; }
 echo "# $ipt, $tfile, XTABLES_LIBDIR=${XTABLES_LIBDIR-}"
 start_instances=$(instances)
@@ -302,14 +515,21 @@ if [[ -n $start_instances ]]; then
 	echo "# $start_instances"
 fi
 
-chains=()
 have_roundtrip=1
 command -v "$save" >/dev/null && command -v "$restore" >/dev/null ||
 	have_roundtrip=0
+batch=${PKTSTAT_T_BATCH:-1}
+# Batches need save and restore.
+((have_roundtrip)) || batch=0
+
+# The table: blocks of lines, each block with its chains.
+blk_chains=()
+l_blk=() l_rule=() l_exp=() l_res=()
 while IFS= read -r line || [[ -n $line ]]; do
 	case $line in
 	'' | '#'*) continue ;;
 	:*)
+		blk_chains+=("${line#:}")
 		IFS=, read -r -a chains <<<"${line#:}"
 		for c in "${chains[@]}"; do note_chain "$c"; done
 		continue
@@ -321,24 +541,44 @@ while IFS= read -r line || [[ -n $line ]]; do
 	fi
 	result=${line##*;}
 	rest=${line%;*}
-	expected=${rest##*;}
-	rule=${rest%;*}
-	if [[ $result != OK && $result != FAIL ]] || ((${#chains[@]} == 0)); then
+	if [[ $result != OK && $result != FAIL ]] || ((${#blk_chains[@]} == 0)); then
 		echo "Bail out! bad line in $tfile: $line"
 		exit 1
 	fi
-	for c in "${chains[@]}"; do
-		run_one "$c" "$rule" "$expected" "$result"
+	l_blk+=($((${#blk_chains[@]} - 1)))
+	l_res+=("$result")
+	l_exp+=("${rest##*;}")
+	l_rule+=("${rest%;*}")
+done <"$tfile"
+
+for b in "${!blk_chains[@]}"; do
+	IFS=, read -r -a chains <<<"${blk_chains[b]}"
+	oks=() fails=()
+	for i in "${!l_rule[@]}"; do
+		((l_blk[i] == b)) || continue
+		if [[ ${l_res[i]} == OK ]]; then oks+=("$i"); else fails+=("$i"); fi
 	done
-	if [[ $result == OK ]]; then
+	if ((batch)); then
+		for c in "${chains[@]}"; do
+			((${#fails[@]} == 0)) || run_fails "$c" "${fails[@]}"
+		done
+		((${#oks[@]} == 0)) || run_oks "${oks[@]}"
+		continue
+	fi
+	for i in "${!l_rule[@]}"; do
+		((l_blk[i] == b)) || continue
+		for c in "${chains[@]}"; do
+			run_one "$c" "${l_rule[i]}" "${l_exp[i]}" "${l_res[i]}"
+		done
+		[[ ${l_res[i]} == OK ]] || continue
 		if ((have_roundtrip)); then
-			run_roundtrip "${chains[0]}" "$rule"
+			run_roundtrip "${chains[0]}" "${l_rule[i]}"
 		else
 			n=$((n + 1))
 			echo "ok $n - # SKIP $save or $restore not found"
 		fi
-	fi
-done <"$tfile"
+	done
+done
 
 if ((have_roundtrip)); then
 	run_autonames INPUT

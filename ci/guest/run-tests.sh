@@ -2,7 +2,7 @@
 # Test runner inside the VM (started by /init with fd 3 = results serial port).
 # Runs every tests/vm/*.bats once per iptables backend, then the extension's
 # .t table for each iptables binary, then dumps dmesg. Each stream goes to
-# fd 3 between "=== BEGIN <name> ===" and "=== END <name> rc=<n> ===" lines;
+# fd 3 between "=== BEGIN <name> ===" and "=== END <name> rc=<n> secs=<s> ===" lines;
 # ci/vm-test.sh splits them into build/results/vm-<kver>-<name>.tap.
 set -euo pipefail
 
@@ -10,17 +10,21 @@ SUITE_TIMEOUT=${SUITE_TIMEOUT:-600}   # seconds per stream, so one hang cannot e
 src=${PKTSTAT_SRC:-/opt/pktstat}
 
 # Run "$@" as stream $1 with a guest-side timeout; its stdout is the stream,
-# its stderr goes to the console for debugging.
+# its stderr goes to the console for debugging. The END line carries the
+# stream's seconds (from $t_stream when set: the reset before it counts),
+# so every log shows its cost.
 stream() {
-	local name=$1 rc=0
+	local name=$1 rc=0 us t0=${t_stream:-${EPOCHREALTIME/./}}
 	shift
+	t_stream=
 	echo "pktstat-ci: [$(cut -d' ' -f1 /proc/uptime)] >>> $name"
 	echo "=== BEGIN $name ===" >&3
 	timeout "$SUITE_TIMEOUT" "$@" >&3 || rc=$?
 	if ((rc == 124 || rc == 143)); then
 		echo "# TIMEOUT: $name killed after ${SUITE_TIMEOUT}s" >&3
 	fi
-	echo "=== END $name rc=$rc ===" >&3
+	us=$((${EPOCHREALTIME/./} - t0))
+	printf '=== END %s rc=%d secs=%d.%d ===\n' "$name" "$rc" $((us / 1000000)) $((us % 1000000 / 100000)) >&3
 	echo "pktstat-ci: [$(cut -d' ' -f1 /proc/uptime)] <<< $name rc=$rc"
 }
 
@@ -67,17 +71,19 @@ for BACKEND in legacy nft; do
 	export IPT_SAVE=iptables-$BACKEND-save IPT_RESTORE=iptables-$BACKEND-restore
 	export IP6T_SAVE=ip6tables-$BACKEND-save IP6T_RESTORE=ip6tables-$BACKEND-restore
 	for s in "${suites[@]}"; do
+		t_stream=${EPOCHREALTIME/./}
 		reset_state
 		name=$(basename "$s" .bats)
 		# cd to the suite dir so relative helper loads work.
 		# shellcheck disable=SC2016 # $1/$2 belong to the inner bash
-		stream "$name-$BACKEND" bash -c 'cd "$1" && exec bats --tap "$2"' _ "$(dirname "$s")" "$s"
+		stream "$name-$BACKEND" bash -c 'cd "$1" && exec bats --tap --timing "$2"' _ "$(dirname "$s")" "$s"
 	done
 done
 
 # The extension's table-driven test, per binary (TAP on stdout).
 if [[ -x $src/iptables/run-t-tests.sh && ${PKTSTAT_T_TESTS:-1} == 1 ]]; then
 	for bin in ${PKTSTAT_T_BINS:-iptables-legacy iptables-nft ip6tables-legacy ip6tables-nft}; do
+		t_stream=${EPOCHREALTIME/./}
 		reset_state
 		stream "t-$bin" "$src/iptables/run-t-tests.sh" "$bin"
 	done

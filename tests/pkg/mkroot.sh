@@ -15,6 +15,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 key=$(cat "$here/root-packages.list" "$here/mkroot.sh" | sha256sum | cut -c1-16)
 root=$PKG_CACHE/root-$key
+# One builder at a time: ci/check.sh starts this in the background and the
+# package steps may ask for the root before it is done; they wait for it.
+mkdir -p "$PKG_CACHE"
+exec 9>"$PKG_CACHE/.mkroot.lock"
+flock 9
 if [[ -f $root/etc/xt-pktstat-test/kernels ]]; then
 	echo "$root"
 	exit 0
