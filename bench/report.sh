@@ -209,5 +209,9 @@ csv_table() { # CSV file -> markdown table
 		f = $3 * (128 + r + 8 + 48 + 32); g = $3 * (128 + p + 8 + 48 + 32)
 		printf "| %s | %s | %s | %s | %s | %s | %d | %d |\n", $1, $2, $3, $4, $5, $6, f, g }'
 	echo
+	echo "## 7. pktstat-plot throughput and memory (one core)"
+	echo
+	[[ -f $out/plot.csv ]] && csv_table "$out/plot.csv"
+	echo
 	echo "Errors reported by the guest: $(guest_lines ERROR | wc -l)"
 } >"$out/results.md"

@@ -13,7 +13,7 @@
 # ci/kernels.sh list, the fastest to boot), BENCH_MAX_LOAD and
 # BENCH_QUIET_WAIT (wait up to that many seconds before each boot for the
 # host's 1-min load to fall under BENCH_MAX_LOAD), BENCH_OUT (build/bench,
-# build/bench-smoke for the smoke run).
+# build/bench-smoke for the smoke run), PLOT_ROWS (rows of bench/plot.sh).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -158,6 +158,8 @@ if step "core instructions per packet (callgrind)" bench/core/run.sh "$OUT" "$CO
 	fi
 fi
 step "collector throughput ($COLLECT_ROWS rows)" bench/collector.sh "$OUT" "$COLLECT_ROWS" || true
+step "plot throughput and memory (${PLOT_ROWS:=$((SMOKE ? 100000 : 10000000))} rows)" \
+	bench/plot.sh "$OUT" "$PLOT_ROWS" || true
 
 # --- VM boots ------------------------------------------------------------------------
 wait_quiet() {
@@ -208,6 +210,11 @@ for c in $NCPUS; do
 		fi
 	done
 done
+if awk -F, 'NR > 1 && $6 > 0 && $7 > 0 { k++ } END { exit k != 3 }' "$OUT/plot.csv" 2>/dev/null; then
+	ok "plot: rows/s and peak RSS of 3 runs"
+else
+	not_ok "plot: rows/s and peak RSS of 3 runs missing in $OUT/plot.csv"
+fi
 check_guest() { # KIND MIN_LINES_PER_BOOT DESCRIPTION
 	local f cnt
 	for f in "$OUT"/boot-*/results.log; do
