@@ -244,11 +244,18 @@ cron_line() {
 	[[ $output == *"xt-pktstat/$VERSION, $K61, x86_64: installed"* ]]
 }
 
-@test "upgrading the extension alone brings the module of its version (Breaks), not the other way round" {
+@test "module and extension stay at one version: Breaks, for dpkg and for apt" {
 	local list=$R/etc/apt/sources.list.d/xt-pktstat-local.list
+	# dpkg refuses the next extension next to this version's module.
+	run in_root "$R" dpkg --dry-run -i "/srv/xt-pktstat/repo-next/xtables-pktstat_${NEXT}_amd64.deb"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ $output == *"xtables-pktstat breaks xt-pktstat-dkms (<< $NEXT)"* ]]
+	# apt upgrades both, also without bookworm's upgrade-by-source default.
 	printf 'deb [trusted=yes] file:/srv/xt-pktstat/%s ./\n' repo repo-next >"$list"
 	root_apt_update_local "$R"
-	run root_apt "$R" -s install --no-install-recommends xtables-pktstat
+	run root_apt "$R" -s -o APT::Get::Upgrade-By-Source-Package=false \
+		install --no-install-recommends xtables-pktstat
 	echo "$output"
 	echo 'deb [trusted=yes] file:/srv/xt-pktstat/repo ./' >"$list"
 	root_apt_update_local "$R"
