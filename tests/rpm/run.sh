@@ -278,16 +278,23 @@ root_rpm() { rpmr --root "$R" "$@"; }
 
 dkms_in_root() { in_root "$R" dkms status -m xt-pktstat; }
 
+# Without openssl (a Fedora dkms need not pull it in), DKMS has no signing
+# key: the module is installed unsigned and %post says how to sign it.
 dkms_install() {
 	local t0
 	root_files "$R" >"$work/files-before"
+	root_apt "$R" remove openssl ca-certificates
 	t0=$(date +%s)
-	root_rpm -i --nodeps "$(rpm_of dkms-xt_pktstat noarch)"
+	root_rpm -i --nodeps "$(rpm_of dkms-xt_pktstat noarch)" | tee "$work/post.out"
 	echo "# rpm -i (DKMS build): $(($(date +%s) - t0))s"
+	root_apt "$R" install --no-install-recommends openssl ca-certificates
 	dkms_in_root | tee "$work/dkms-status"
 	grep -qx "xt-pktstat/$version, $K61, x86_64: installed" "$work/dkms-status"
 	[[ -f $R/lib/modules/$K61/updates/dkms/xt_pktstat.ko ]]
 	in_root "$R" modinfo -k "$K61" -F vermagic xt_pktstat | grep -q "^$K61 "
+	[[ -z $(in_root "$R" modinfo -k "$K61" -F signer xt_pktstat) ]]
+	grep -q "xt_pktstat.ko is not signed (is openssl installed?)" "$work/post.out"
+	grep -q "dnf install openssl && dnf reinstall dkms-xt_pktstat" "$work/post.out"
 }
 
 # Upgrade: the new %post removes the old DKMS version (its files are
@@ -300,6 +307,8 @@ dkms_upgrade() {
 	[[ ! -e $R/usr/src/xt-pktstat-$version && ! -e $R/var/lib/dkms/xt-pktstat/$version ]]
 	in_root "$R" modinfo -k "$K61" -F version xt_pktstat || true
 	[[ -f $R/lib/modules/$K61/updates/dkms/xt_pktstat.ko ]]
+	# openssl is back: signed now.
+	[[ $(in_root "$R" modinfo -k "$K61" -F signer xt_pktstat) == "DKMS module signing key" ]]
 }
 
 # Same version again (a release rebuild): common.postinst re-adds it, the
@@ -450,7 +459,7 @@ else
 	trap dkms_root_down EXIT
 	run_test "bookworm root (tests/pkg/mkroot.sh) under an overlay of our own" dkms_root_up
 	root_kernels "$R"
-	run_test "chroot: rpm -i dkms-xt_pktstat: %post builds and installs for $K61 with DKMS" dkms_install
+	run_test "chroot: rpm -i dkms-xt_pktstat without openssl: %post builds for $K61, says it is unsigned and what to do" dkms_install
 	run_test "chroot: rpm -U $next replaces the DKMS version, -U --replacepkgs keeps it" dkms_cycle
 	run_test "chroot: make dkms-install refuses the tree dkms-xt_pktstat owns" dkms_owner
 	run_test "chroot: rpm -e leaves no module, DKMS tree or file of ours" dkms_erase
