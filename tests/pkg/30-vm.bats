@@ -15,7 +15,7 @@
 #      does it inside the booted 6.12 guest instead (the real thing, but
 #      DKMS under TCG adds ~7 minutes).
 #   4. 6.12 again: after the reboot the upgraded module loads and counts;
-#      the declared autopkgtest (dkms-autopkgtest) passes for both kernels;
+#      the declared autopkgtest (dkms-autopkgtest) passes for it;
 #      then purge leaves nothing.
 # VERSION, NEXT, K61, K612 come from files sourced in setup.
 # shellcheck disable=SC2153

@@ -38,7 +38,7 @@ for f in "$here"/[0-9]*.bats; do
 	n=${n%%-*}
 	[[ -z ${PKG_SUITES:-} || " ${PKG_SUITES//,/ } " == *" $n "* ]] && suites+=("$f")
 done
-bats --tap "${suites[@]}" || rc=$?
+bats --tap --timing "${suites[@]}" || rc=$?
 echo "# timings:"
 sed 's/^/#   /' "$PKG_BUILD/times" 2>/dev/null || true
 echo "#   whole suite $(($(now) - start))s"
