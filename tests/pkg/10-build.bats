@@ -118,6 +118,68 @@ setup() {
 	[ -z "$output" ]
 }
 
+@test "pktstat-views: both programs and their pages; cairo, ncurses, zlib by soname; only it needs them" {
+	local views collect
+	views=$(ls "$PKG_BUILD"/deb/pktstat-views_"$VERSION"_amd64.deb)
+	collect=$(ls "$PKG_BUILD"/deb/pktstat-collect_"$VERSION"_amd64.deb)
+	run sh -c "dpkg-deb -c '$views' | awk '{ print \$6 }' | grep -v '/\$' | LC_ALL=C sort"
+	echo "$output"
+	[ "$output" = "$(printf '%s\n' ./usr/bin/pktstat-plot ./usr/bin/pktstat-top \
+		./usr/share/doc/pktstat-views/changelog.gz ./usr/share/doc/pktstat-views/copyright \
+		./usr/share/man/man1/pktstat-plot.1.gz ./usr/share/man/man1/pktstat-top.1.gz)" ]
+	run dpkg-deb -f "$views" Section Depends Recommends
+	echo "$output"
+	[[ $output == *"Section: net"* ]]
+	[[ $output == *"libcairo2 "* && $output == *"libncursesw6 "* && $output == *"zlib1g "* ]]
+	[[ $output == *"Recommends: pktstat-collect"* ]]
+	# The collector's own package stays free of them.
+	run dpkg-deb -f "$collect" Depends Recommends
+	echo "$output"
+	refute_match 'cairo|ncurses|tinfo|zlib|pktstat-views' "$output"
+	# groff's own warnings on both pages (lintian runs the same check).
+	for page in pktstat-top pktstat-plot; do
+		dpkg-deb --fsys-tarfile "$views" | tar -xOf - "./usr/share/man/man1/$page.1.gz" |
+			zcat >"$BATS_TEST_TMPDIR/$page.1"
+		run sh -c "LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l -Tutf8 -Z '$BATS_TEST_TMPDIR/$page.1' 2>&1 >/dev/null"
+		echo "$output"
+		[ -z "$output" ]
+	done
+}
+
+# unmet_build_deps [PROFILE]: Build-Depends against an empty dpkg database,
+# that is all of them, as the given build profile selects them.
+unmet_build_deps() {
+	local profile=()
+	[[ -z ${1:-} ]] || profile=(-P "$1")
+	mkdir -p "$BATS_TEST_TMPDIR/admin"
+	: >"$BATS_TEST_TMPDIR/admin/status"
+	(
+		cd "$PKG_TOP" || exit
+		dpkg-checkbuilddeps --admindir="$BATS_TEST_TMPDIR/admin" "${profile[@]}" 2>&1 || true
+	)
+}
+
+@test "build profile pkg.xt-pktstat.nocollect: no collector, no views, nor their Build-Depends" {
+	local t0
+	run unmet_build_deps
+	echo "$output"
+	[[ $output == *"libcairo2-dev"* && $output == *"libncurses-dev"* && $output == *"zlib1g-dev"* ]]
+	run unmet_build_deps pkg.xt-pktstat.nocollect
+	echo "$output"
+	[[ $output == *"libxtables-dev"* ]]
+	refute_match 'cairo|ncurses|zlib' "$output"
+	t0=$(now)
+	run make -C "$PKG_TOP" deb DEB_PROFILES=pkg.xt-pktstat.nocollect DEB_BUILD_TYPE=-b \
+		DEB_OUT="$BATS_TEST_TMPDIR/deb" DEB_WORK="$BATS_TEST_TMPDIR/deb-work" DEB_LINTIAN=no
+	echo "$output" | tail -20
+	[ "$status" -eq 0 ]
+	refute_match '^cc .*pktstat-(collect|top|plot)' "$output"
+	run sh -c "cd '$BATS_TEST_TMPDIR/deb' && ls *.deb | cut -d_ -f1 | LC_ALL=C sort"
+	echo "$output"
+	[ "$output" = "$(printf '%s\n' xt-pktstat-dkms xtables-pktstat xtables-pktstat-dbgsym)" ]
+	report_time "make deb (nocollect profile, binary only)" $(($(now) - t0))
+}
+
 @test "the declared autopkgtest (autodep8, Testsuite: autopkgtest-pkg-dkms) is dkms-autopkgtest" {
 	# 30-vm.bats runs this very command in the booted guest.
 	run sh -c "cd '$PKG_TOP' && autodep8"

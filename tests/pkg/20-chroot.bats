@@ -53,6 +53,11 @@ need_collector() {
 	[[ " ${PKGS[*]} " == *" pktstat-collect "* ]] || skip "pktstat-collect not built (build profile pkg.xt-pktstat.nocollect)"
 }
 
+need_views() {
+	grep -q '^Package: pktstat-views$' "$PKG_BUILD/deb/Packages" ||
+		skip "pktstat-views not built (build profile pkg.xt-pktstat.nocollect)"
+}
+
 @test "apt-get install builds and installs the module with DKMS for the root's kernel" {
 	local t0
 	root_files "$R" >"$PKG_BUILD/files-before"
@@ -308,6 +313,70 @@ cron_line() {
 	[[ $install == *"no /etc/modprobe.d (kmod is not installed)"* ]]
 	[[ $install == *"give it 'gid="*" mode=0440'"* ]]
 	[ -z "$(in_root "$R" getent passwd pktstat)" ]
+}
+
+# The views' libraries (cairo and the X libraries it links) come from the
+# Debian mirror: this test, unlike the others here, needs the network once
+# per machine (the host's apt cache keeps them).
+@test "pktstat-views: installs alone, pktstat-top and pktstat-plot work, man pages; purge leaves nothing" {
+	need_views
+	local v=/tmp/xt-views T0=1800000000000000000 P=1000000 f tf=0 tb=0 end
+	root_files "$R" >"$BATS_TEST_TMPDIR/files-before"
+	run root_apt "$R" install --no-install-recommends pktstat-views
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# Its libraries came along; the collector, only recommended, did not.
+	in_root "$R" dpkg -s libcairo2 libncursesw6 zlib1g >/dev/null
+	run in_root "$R" dpkg -s pktstat-collect
+	[ "$status" -ne 0 ]
+	run in_root "$R" pktstat-top --version
+	[ "$output" = "pktstat-top $VERSION" ]
+	run in_root "$R" pktstat-plot --version
+	[ "$output" = "pktstat-plot $VERSION" ]
+	run in_root "$R" pktstat-top --help
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == "Usage: pktstat-top [OPTION]..." ]]
+	run in_root "$R" pktstat-plot --help
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == "Usage: pktstat-plot -o FILE.png|FILE.svg"* ]]
+	# No collector: the totals of a /proc-like stats file, as text.
+	mkdir -p "$R$v/run" "$R$v/proc/web"
+	printf 'name: web\nid: 17\nperiod_ns: 250000\nsamples: 1024\ncpus: 2\nqueued: 2\noverflows: 1\nframes: 1000\nbytes: 100000\nrules: 1\n' \
+		>"$R$v/proc/web/stats"
+	run in_root "$R" pktstat-top --batch -r "$v/run" -p "$v/proc"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"NO COLLECTOR ($v/run/collector: missing)"* ]]
+	grep -Eq '^web +250us +- +- +- +- +- +1 +2 +- +1000 +100000$' <<<"$output"
+	# Three 1 ms windows of the collector's CSV (format 2): 5, 7, 60 frames
+	# of 228 bytes; the peak is 60 frames in 1 ms.
+	{
+		echo time_utc,end_ns,instance,instance_id,frames,bytes,total_frames,total_bytes,start_ns,period_ns,flags
+		for f in 5 7 60; do
+			tf=$((tf + f)) tb=$((tb + f * 228)) end=$((T0 + tf * P))
+			echo "x,$end,web,17,$f,$((f * 228)),$tf,$tb,$((end - P)),$P,"
+		done
+	} >"$R$v/web.csv"
+	run in_root "$R" pktstat-plot -v -s 640x480 -o "$v/web.png" "$v/web.csv"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"pktstat-plot: read: 1 files, 3 rows, 0 bad rows skipped"* ]]
+	[[ $output == *"pktstat-plot: series web: rows 3, frames 72, bytes 16416, peak 60000 packets/s at column "*", 109440000 bit/s at column "* ]]
+	file "$R$v/web.png" | grep -q 'PNG image data, 640 x 480'
+	in_root "$R" pktstat-plot -o "$v/web.svg" "$v/web.csv"
+	grep -q '<svg' "$R$v/web.svg"
+	rm -r "${R:?}$v"
+	# The pages, where man looks for them.
+	zcat "$R/usr/share/man/man1/pktstat-top.1.gz" | grep -q '^\.TH PKTSTAT-TOP 1 '
+	zcat "$R/usr/share/man/man1/pktstat-plot.1.gz" | grep -q '^\.TH PKTSTAT-PLOT 1 '
+	# Purge, with the libraries it brought: the root is as before.
+	run root_apt "$R" purge --autoremove pktstat-views
+	echo "$output"
+	[ "$status" -eq 0 ]
+	root_files "$R" >"$BATS_TEST_TMPDIR/files-after"
+	run diff "$BATS_TEST_TMPDIR/files-before" "$BATS_TEST_TMPDIR/files-after"
+	echo "$output"
+	[ "$status" -eq 0 ]
 }
 
 @test "recommends: no headers of another flavour than the cloud kernel's" {

@@ -48,3 +48,7 @@ piuparts_alone() {
 @test "piuparts: xt-pktstat-dkms alone (dkms, no kernel)" {
 	piuparts_alone "$PKG_BUILD/deb-next/xt-pktstat-dkms_${NEXT}_all.deb"
 }
+
+@test "piuparts: pktstat-views alone (cairo and ncurses from the mirror, no collector)" {
+	piuparts_alone "$PKG_BUILD/deb-next/pktstat-views_${NEXT}_amd64.deb"
+}

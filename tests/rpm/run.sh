@@ -30,7 +30,7 @@ golden=$here/golden
 version=$(make -s --no-print-directory KVER=none print-version)
 # The next version, for the upgrade: same major.minor, patch + 1.
 next=${version%.*}.$((${version##*.} + 1))
-pkgs=(xt_pktstat dkms-xt_pktstat pktstat-collect)
+pkgs=(xt_pktstat dkms-xt_pktstat pktstat-collect pktstat-views)
 
 n=0
 failed=0
@@ -100,6 +100,7 @@ build() {
 	ls "$out"
 	[[ -f $out/xt_pktstat-$version-1.src.rpm ]]
 	[[ -f $(rpm_of xt_pktstat x86_64) && -f $(rpm_of pktstat-collect x86_64) ]]
+	[[ -f $(rpm_of pktstat-views x86_64) ]]
 	[[ -f $(rpm_of dkms-xt_pktstat noarch) ]]
 }
 
@@ -178,7 +179,8 @@ dnf_sees_repo() {
 		LC_ALL=C sort >"$work/repoquery.txt"
 	cat "$work/repoquery.txt"
 	diff -u <(printf '%s\n' "dkms-xt_pktstat-$version-1.noarch" \
-			"pktstat-collect-$version-1.x86_64" "xt_pktstat-$version-1.src" \
+			"pktstat-collect-$version-1.x86_64" "pktstat-views-$version-1.x86_64" \
+			"xt_pktstat-$version-1.src" \
 			"xt_pktstat-$version-1.x86_64" | LC_ALL=C sort) "$work/repoquery.txt"
 }
 
@@ -430,11 +432,11 @@ dkms_cycle() {
 	dkms_reinstall
 }
 
-planned=20
-[[ ${RPM_TEST_VM:-0} == 1 ]] && planned=21
+planned=21
+[[ ${RPM_TEST_VM:-0} == 1 ]] && planned=22
 echo "1..$planned"
 
-run_test "make rpm: SRPM and three binary RPMs in build/rpm, rpmlint --strict clean" build
+run_test "make rpm: SRPM and four binary RPMs in build/rpm, rpmlint --strict clean" build
 if [[ ! -f $(rpm_of dkms-xt_pktstat noarch) ]]; then
 	echo "# no packages: nothing else can be tested"
 	exit 1
@@ -445,6 +447,7 @@ run_test "the Makefile version is the packages' and dkms.conf's" versions_agree
 run_test "golden: xt_pktstat (extension)" check_golden "$(rpm_of xt_pktstat x86_64)" xt_pktstat
 run_test "golden: dkms-xt_pktstat" check_golden "$(rpm_of dkms-xt_pktstat noarch)" dkms-xt_pktstat
 run_test "golden: pktstat-collect" check_golden "$(rpm_of pktstat-collect x86_64)" pktstat-collect
+run_test "golden: pktstat-views" check_golden "$(rpm_of pktstat-views x86_64)" pktstat-views
 run_test "golden: source RPM" check_golden "$out/xt_pktstat-$version-1.src.rpm" xt_pktstat.src
 run_test "createrepo_c makes a repository of them" make_repo
 run_test "dnf reads the repository (repoquery)" dnf_sees_repo
@@ -465,7 +468,7 @@ else
 	run_test "chroot: rpm -e leaves no module, DKMS tree or file of ours" dkms_erase
 	run_test "chroot: pktstat-collect's modprobe.d file: written, edits kept, erase, no kmod" collector_modprobe
 	run_test "chroot, no common.postinst: install, reinstall, erase, for every kernel with headers" dkms_fallback
-	if [[ $planned == 21 ]]; then
+	if [[ $planned == 22 ]]; then
 		run_test "boot $K61 (tests/pkg/vm.sh): the RPM's module loads and counts" vm_count
 	fi
 fi
