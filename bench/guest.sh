@@ -11,6 +11,8 @@
 #   CLOCK name ps_per_call            bench/clockbench module results
 #   LAT period_ns windows med_us p99_us max_us reads med_read_us
 #   MEM samples ncpus bytes_memcg bytes_percpu_meminfo bytes_memcg_percpu
+#   DRAIN read queued windows elapsed_s cpu_s reads
+#   DRAIN collect queued rows user_s sys_s real_s   (pktstat-collect --once)
 #   ERROR text
 # Settings: /etc/pktstat-bench/env (written by bench/vm.sh).
 set -euo pipefail
@@ -238,6 +240,32 @@ latency() {
 	load_set base
 }
 
+# --- drain rate: the kernel's side of the collector's throughput ----------------
+# A backlog of 1 us windows from one pktgen thread, then one read() loop
+# drains it (bench/drain.c); a second backlog, drained by pktstat-collect.
+drain_rate() {
+	local d=/proc/net/xt_pktstat/drain q t rows
+	load_set base
+	printf '*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A PREROUTING -i bench0 -m pktstat --period 1us --samples 65536 --name drain\n-A PREROUTING -i bench0 -j DROP\nCOMMIT\n' |
+		$IPT_RESTORE || fail "drain rule"
+	pktgen_setup 0 "$DRAIN_PKTS" 0
+	echo start >"$PG/pgctrl"
+	pause 0.05
+	q=$(awk '$1 == "queued:" { print $2 }' "$d/stats")
+	out "DRAIN read $q $(taskset -c 0 "$B/drain" "$d/data")"
+	pktgen_setup 0 "$DRAIN_PKTS" 0
+	echo start >"$PG/pgctrl"
+	pause 0.05
+	q=$(awk '$1 == "queued:" { print $2 }' "$d/stats")
+	rm -rf /tmp/drain-csv
+	mkdir -p /tmp/drain-csv
+	t=$({ TIMEFORMAT='%3U %3S %3R'; time taskset -c 0 "$B/pktstat-collect" --once \
+		-o /tmp/drain-csv/out -s /tmp/drain-csv/state -r '' drain >/dev/null 2>&1; } 2>&1)
+	rows=$(($(wc -l <"/tmp/drain-csv/out/drain.csv") - 1))
+	out "DRAIN collect $q $rows $t"
+	load_set base
+}
+
 # --- memory per instance -----------------------------------------------------
 percpu_kb() { awk '/^Percpu:/ { print $2 }' /proc/meminfo; }
 memcg_percpu() { awk '$1 == "percpu" { print $2 }' "$1/memory.stat"; }
@@ -285,6 +313,7 @@ if [[ $DO_EXTRA == 1 ]]; then
 	for p in $LAT_PERIODS; do
 		latency "$p"
 	done
+	drain_rate
 	memory
 fi
 out "INFO done=1"

@@ -178,6 +178,14 @@ csv_table() { # CSV file -> markdown table
 	echo
 	[[ -f $out/collector.csv ]] && csv_table "$out/collector.csv"
 	echo
+	echo "Kernel side, in the guest (TCG): a backlog of 1 us windows (one pktgen thread),"
+	echo "drained by one read() loop (bench/drain.c), then another by pktstat-collect --once."
+	echo
+	echo "| boot | what | queued | windows or rows | seconds (wall) | CPU s | windows/s (wall) | windows per CPU-s |"
+	echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+	guest_lines DRAIN | awk '$2 == "read" { printf "| %s | read() loop | %s | %s | %s | %s | %.0f | %.0f |\n", $1, $3, $4, $5, $6, ($5 > 0 ? $4 / $5 : 0), ($6 > 0 ? $4 / $6 : 0) }
+		$2 == "collect" { c = $5 + $6; printf "| %s | pktstat-collect --once | %s | %s | %s | %.3f | %.0f | %.0f |\n", $1, $3, $4, $7, c, ($7 > 0 ? $4 / $7 : 0), (c > 0 ? $4 / c : 0) }'
+	echo
 	echo "## 5. Window latency (end of window -> seen by a polling reader)"
 	echo
 	echo "Latency = CLOCK_REALTIME right after the read() that returned the window - window end."
@@ -201,10 +209,14 @@ csv_table() { # CSV file -> markdown table
 		f = $3 * (128 + r + 8 + 48 + 32); g = $3 * (128 + p + 8 + 48 + 32)
 		printf "| %s | %s | %s | %s | %s | %s | %d | %d |\n", $1, $2, $3, $4, $5, $6, f, g }'
 	echo
+	echo "## 7. pktstat-plot throughput and memory (one core)"
+	echo
+	[[ -f $out/plot.csv ]] && csv_table "$out/plot.csv"
+	echo
 	echo "Errors reported by the guest: $(guest_lines ERROR | wc -l)"
 	if [[ -f $out/native.md ]]; then
 		echo
-		echo "## 7. Native per-packet costs (host CPUs, no VM: bench/native/run.sh)"
+		echo "## 8. Native per-packet costs (host CPUs, no VM: bench/native/run.sh)"
 		echo
 		cat "$out/native.md"
 	fi

@@ -14,9 +14,9 @@
 # Needs (ci/bench.sh builds them): build/mod/KVER/xt_pktstat.ko,
 # build/bench/KVER/{mod-spin/xt_pktstat.ko,clockbench/clockbench.ko,
 # xtables-addons/xt_ACCOUNT.ko},
-# build/bench/latency.
+# build/bench/latency, build/bench/drain, tools/pktstat-collect.
 # Env: ROUNDS PKTS SETS NCPUS MARGIN DO_CLOCK CLOCK_LOOPS DO_EXTRA
-# LAT_PERIODS LAT_SECS MEM_SAMPLES NRULES WARMUP_PKTS (passed to the guest),
+# LAT_PERIODS LAT_SECS MEM_SAMPLES NRULES WARMUP_PKTS DRAIN_PKTS (passed to the guest),
 # VM_TIMEOUT.
 set -euo pipefail
 
@@ -54,7 +54,8 @@ libs_of() {
 }
 
 cp "$kb/mod-spin/xt_pktstat.ko" "$layer/opt/pktstat-bench/spin/"
-cp "$kb/clockbench/clockbench.ko" build/bench/latency "$layer/opt/pktstat-bench/"
+cp "$kb/clockbench/clockbench.ko" build/bench/latency build/bench/drain \
+	tools/pktstat-collect "$layer/opt/pktstat-bench/"
 
 # Kernel modules the base layer lacks, in load order.
 mapfile -t kos < <(modprobe -S "$kver" --show-depends pktgen |
@@ -87,7 +88,7 @@ put "$nfacct" "$XTLIB/libxt_ACCOUNT.so" "${libs[@]}"
 {
 	printf 'BOOT=%q\n' "$boot"
 	for v in ROUNDS PKTS SETS NCPUS MARGIN DO_CLOCK CLOCK_LOOPS DO_EXTRA \
-		LAT_PERIODS LAT_SECS MEM_SAMPLES NRULES WARMUP_PKTS; do
+		LAT_PERIODS LAT_SECS MEM_SAMPLES NRULES WARMUP_PKTS DRAIN_PKTS; do
 		printf '%s=%q\n' "$v" "${!v:?bench/vm.sh: $v not set}"
 	done
 } >"$layer/etc/pktstat-bench/env"

@@ -13,8 +13,9 @@
 # ci/kernels.sh list, the fastest to boot), BENCH_MAX_LOAD and
 # BENCH_QUIET_WAIT (wait up to that many seconds before each boot for the
 # host's 1-min load to fall under BENCH_MAX_LOAD), BENCH_OUT (build/bench,
-# build/bench-smoke for the smoke run), NATIVE_OPS and NATIVE_REPS (bench/native:
-# operations per thread, runs per median; no VM).
+# build/bench-smoke for the smoke run), PLOT_ROWS (rows of bench/plot.sh),
+# NATIVE_OPS and NATIVE_REPS (bench/native: operations per thread, runs per
+# median; no VM).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -24,13 +25,15 @@ if ((SMOKE)); then
 	: "${BOOTS:=1}" "${ROUNDS:=1}" "${PKTS:=300}" "${CLOCK_LOOPS:=2000}"
 	: "${LAT_SECS:=1}" "${MEM_SAMPLES:=64}" "${CORE_N1:=1000}" "${CORE_N2:=2000}"
 	: "${COLLECT_ROWS:=10000}" "${MARGIN:=0.1}" "${BENCH_QUIET_WAIT:=0}"
-	: "${VM_TIMEOUT:=150}" "${WARMUP_PKTS:=0}" "${NATIVE_OPS:=20000}" "${NATIVE_REPS:=3}"
+	: "${VM_TIMEOUT:=150}" "${WARMUP_PKTS:=0}" "${DRAIN_PKTS:=3000}"
+	: "${REPS:=1}" "${IDLE_N:=200}" "${IDLE_SECS:=2}"
+	: "${NATIVE_OPS:=20000}" "${NATIVE_REPS:=3}"
 else
 	: "${BOOTS:=2}" "${ROUNDS:=5}" "${PKTS:=20000}" "${CLOCK_LOOPS:=200000}"
 	: "${LAT_SECS:=5}" "${MEM_SAMPLES:=64 1024 8192}" "${CORE_N1:=100000}"
 	: "${CORE_N2:=200000}" "${COLLECT_ROWS:=1000000}" "${MARGIN:=0.4}"
 	: "${BENCH_QUIET_WAIT:=300}" "${VM_TIMEOUT:=1200}" "${WARMUP_PKTS:=2000}"
-	: "${NATIVE_OPS:=5000000}" "${NATIVE_REPS:=7}"
+	: "${DRAIN_PKTS:=60000}" "${NATIVE_OPS:=5000000}" "${NATIVE_REPS:=7}"
 fi
 : "${NRULES:=100}" "${SETS:=base pktstat nfacct account spin u32 quota}"
 : "${NCPUS:=1 2}" "${LAT_PERIODS:=100000 1000000}" "${BENCH_MAX_LOAD:=1.0}"
@@ -41,7 +44,9 @@ else
 	OUT=${BENCH_OUT:-build/bench}
 fi
 export ROUNDS PKTS SETS NCPUS MARGIN CLOCK_LOOPS LAT_SECS LAT_PERIODS \
-	MEM_SAMPLES NRULES VM_TIMEOUT WARMUP_PKTS DO_CLOCK=1 DO_EXTRA=1
+	MEM_SAMPLES NRULES VM_TIMEOUT WARMUP_PKTS DRAIN_PKTS DO_CLOCK=1 DO_EXTRA=1
+# bench/collector.sh (REPS, IDLE_N, IDLE_SECS: its defaults unless set).
+export REPS IDLE_N IDLE_SECS
 
 if [[ -z ${BENCH_KVER:-} ]]; then
 	BENCH_KVER=$(ci/kernels.sh list | grep -- '-cloud-amd64$' | sort -V | head -n1 || true)
@@ -139,6 +144,7 @@ builds() {
 		make -s -C tools &&
 		build_clockbench &&
 		gcc -O2 -Wall -Wextra -Werror -static -o build/bench/latency bench/latency.c &&
+		gcc -O2 -Wall -Wextra -Werror -static -o build/bench/drain bench/drain.c &&
 		build_account
 }
 step "build (module, spinlock variant, clockbench, xt_ACCOUNT, tools)" builds || {
@@ -155,6 +161,8 @@ if step "core instructions per packet (callgrind)" bench/core/run.sh "$OUT" "$CO
 	fi
 fi
 step "collector throughput ($COLLECT_ROWS rows)" bench/collector.sh "$OUT" "$COLLECT_ROWS" || true
+step "plot throughput and memory (${PLOT_ROWS:=$((SMOKE ? 100000 : 10000000))} rows)" \
+	bench/plot.sh "$OUT" "$PLOT_ROWS" || true
 
 # --- VM boots ------------------------------------------------------------------------
 wait_quiet() {
@@ -211,6 +219,11 @@ for c in $NCPUS; do
 		fi
 	done
 done
+if awk -F, 'NR > 1 && $6 > 0 && $7 > 0 { k++ } END { exit k != 3 }' "$OUT/plot.csv" 2>/dev/null; then
+	ok "plot: rows/s and peak RSS of 3 runs"
+else
+	not_ok "plot: rows/s and peak RSS of 3 runs missing in $OUT/plot.csv"
+fi
 check_guest() { # KIND MIN_LINES_PER_BOOT DESCRIPTION
 	local f cnt
 	for f in "$OUT"/boot-*/results.log; do
@@ -225,6 +238,7 @@ check_guest() { # KIND MIN_LINES_PER_BOOT DESCRIPTION
 check_guest CLOCK 14 "clock costs in the guest"
 check_guest LAT "$(wc -w <<<"$LAT_PERIODS")" "window latency"
 check_guest MEM "$(wc -w <<<"$MEM_SAMPLES")" "memory per instance"
+check_guest DRAIN 2 "drain rate: read() loop and pktstat-collect on a real backlog"
 cs=$(grep -h -o 'INFO clocksource=.*' "$OUT"/boot-*/results.log 2>/dev/null | head -n1 | tr -d '\r' || true)
 if [[ -n $cs ]]; then
 	ok "guest ${cs#INFO }"

@@ -230,7 +230,7 @@ cp -r ci/guest "$proot/opt/pktstat/ci/"
 for f in iptables/libxt_pktstat.t iptables/run-t-tests.sh; do
 	[[ -f $f ]] && cp "$f" "$proot/opt/pktstat/iptables/"
 done
-for t in udpsend uffdread; do
+for t in udpsend uffdread tcpbulk; do
 	[[ -x tests/tools/$t ]] || die "tests/tools/$t missing (make -C tests/tools)"
 	cp "tests/tools/$t" "$proot/opt/pktstat/bin/"
 done
@@ -240,15 +240,16 @@ if [[ -f tests/tools/libxt_pktstat_raw.so ]]; then
 	mkdir -p "$proot/opt/pktstat/rawxt"
 	cp tests/tools/libxt_pktstat_raw.so "$proot/opt/pktstat/rawxt/libxt_pktstat.so"
 fi
-if [[ -x tools/pktstat-collect ]]; then
-	cp tools/pktstat-collect "$proot/opt/pktstat/bin/"
+for tool in pktstat-collect pktstat-top; do
+	[[ -x tools/$tool ]] || continue
+	cp "tools/$tool" "$proot/opt/pktstat/bin/"
 	# Its libraries, unless layer 1 has them already (libc does).
-	mapfile -t libs < <(libs_of tools/pktstat-collect | grep -v -E '/(libc\.so|ld-linux)' || true)
+	mapfile -t libs < <(libs_of "tools/$tool" | grep -v -E '/(libc\.so|ld-linux)' || true)
 	if ((${#libs[@]})); then
 		mapfile -t paths < <(closure "${libs[@]}")
 		copy_into "$proot" "${paths[@]}"
 	fi
-fi
+done
 
 cp ci/guest/init "$proot/init"
 mkdir -p "$proot/etc/pktstat-ci"

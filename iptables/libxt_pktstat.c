@@ -70,7 +70,11 @@ static void pktstat_parse(struct xt_option_call *cb)
 {
 	struct xt_pktstat_info *info = cb->data;
 	char err[PKTSTAT_ERRLEN];
-	uint64_t period;
+	/*
+	 * Set only on success, and only read then; gcc 12 with LTO cannot
+	 * see that through pktstat_parse_period() (-Wmaybe-uninitialized).
+	 */
+	uint64_t period = 0;
 	int ret = 0;
 
 	/* Say why, rather than libxtables' generic "cannot be inverted". */

@@ -137,7 +137,10 @@ static inline u32 pktstat_ring_next(u32 slot, u32 size)
 	return slot + 1 == size ? 0 : slot + 1;
 }
 
-/* Set up one CPU with a ring of capacity + 1 slots (one stays empty). */
+/*
+ * Set up one CPU with a ring of capacity + 1 slots (one stays empty).
+ * Capacity 0 needs no ring (NULL): every window the CPU closes overflows.
+ */
 static inline void pktstat_cpu_init(struct pktstat_cpu *c,
 				    struct pktstat_rec *ring, u32 capacity)
 {
@@ -207,10 +210,11 @@ static inline void pktstat_cpu_close_window(struct pktstat_cpu *c,
 }
 
 /*
- * Count one packet of len bytes on this CPU. The caller keeps the CPU from
- * re-entering (BH and preemption off).
+ * Count frames packets of len bytes in all on this CPU (a GSO skb is several
+ * packets). The caller keeps the CPU from re-entering (BH and preemption off).
  */
-static inline void pktstat_cpu_count(struct pktstat_cpu *c, u64 period, u64 len)
+static inline void pktstat_cpu_count(struct pktstat_cpu *c, u64 period,
+				     u64 frames, u64 len)
 {
 	u32 seq = c->seq;
 	u64 now;
@@ -221,7 +225,7 @@ static inline void pktstat_cpu_count(struct pktstat_cpu *c, u64 period, u64 len)
 	now = pktstat_clock_ns();
 	if (pktstat_unlikely(now >= c->win_end))
 		pktstat_cpu_close_window(c, period, now);
-	PKTSTAT_WRITE_ONCE(c->frames, c->frames + 1);
+	PKTSTAT_WRITE_ONCE(c->frames, c->frames + frames);
 	PKTSTAT_WRITE_ONCE(c->bytes, c->bytes + len);
 	pktstat_smp_wmb();
 	PKTSTAT_WRITE_ONCE(c->seq, seq + 2);

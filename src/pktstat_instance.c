@@ -3,10 +3,15 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
 #include <linux/cpumask.h>
 #include <linux/err.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/overflow.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <net/netns/generic.h>
@@ -14,7 +19,27 @@
 #include "pktstat_instance.h"
 #include "pktstat_proc.h"
 
+/*
+ * Admin bounds per network namespace, as xt_recent bounds its lists: anyone
+ * can reach checkentry through a user namespace. Checked when a rule adds an
+ * instance; writable at run time.
+ */
+static unsigned int pktstat_max_instances __read_mostly = 256;
+module_param_named(max_instances, pktstat_max_instances, uint, 0644);
+MODULE_PARM_DESC(max_instances, "instances per network namespace (default 256)");
+static unsigned int pktstat_max_memory_mb __read_mostly = 256;
+module_param_named(max_memory_mb, pktstat_max_memory_mb, uint, 0644);
+MODULE_PARM_DESC(max_memory_mb, "MiB the instances of one network namespace may hold (default 256)");
+
+/*
+ * Everything is charged to the memory cgroup of whoever adds the rule (so a
+ * container's CAP_NET_ADMIN can only spend its own memory), and fails rather
+ * than OOM-kill in that cgroup or dump a stack: the rule gets -ENOMEM.
+ */
+#define PKTSTAT_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+
 static unsigned int pktstat_net_id __read_mostly;
+static int pktstat_cpuhp_state __read_mostly;
 
 /* Teardowns: one may wait long for a reader stuck in read(). */
 static struct workqueue_struct *pktstat_wq;
@@ -30,10 +55,35 @@ struct pktstat_net *pktstat_pernet(struct net *net)
 	return net_generic(net, pktstat_net_id);
 }
 
+/* What a kvmalloc() of size bytes at p holds: slab or page rounding. */
+static size_t pktstat_kv_size(const void *p, size_t size)
+{
+	return is_vmalloc_addr(p) ? PAGE_ALIGN(size) : kmalloc_size_roundup(size);
+}
+
+static size_t pktstat_ring_bytes(const struct xt_pktstat_instance *inst)
+{
+	return array_size(inst->samples + 1, sizeof(struct pktstat_rec));
+}
+
+/* Under the CPU hotplug lock once counted: pn->memory follows. */
+static void pktstat_account(struct xt_pktstat_instance *inst, size_t bytes)
+{
+	WRITE_ONCE(inst->memory, inst->memory + bytes);
+	if (inst->counted)
+		atomic_long_add(bytes, &inst->pn->memory);
+}
+
 static void pktstat_instance_free(struct xt_pktstat_instance *inst)
 {
 	int cpu;
 
+	/* After this no hotplug callback runs for us. */
+	if (inst->cpuhp_added)
+		cpuhp_state_remove_instance_nocalls(pktstat_cpuhp_state,
+						    &inst->cpuhp);
+	if (inst->counted)
+		atomic_long_sub(inst->memory, &inst->pn->memory);
 	if (inst->pcpu) {
 		for_each_possible_cpu(cpu)
 			kvfree(per_cpu_ptr(inst->pcpu, cpu)->ring);
@@ -43,6 +93,7 @@ static void pktstat_instance_free(struct xt_pktstat_instance *inst)
 	kvfree(inst->cursors);
 	kvfree(inst->scratch);
 	kvfree(inst->snaps);
+	mem_cgroup_put(inst->memcg);
 	mutex_destroy(&inst->read_lock);
 	mutex_destroy(&inst->state_lock);
 	kfree(inst);
@@ -66,7 +117,7 @@ static void pktstat_teardown(struct work_struct *work)
 	mutex_lock(&pn->lock);
 	while (!pn->exiting) {
 		if (inst->rules) {
-			if (!inst->dir && pktstat_proc_add(inst, pn->dir))
+			if (!inst->dir && pktstat_proc_add(inst, pn->dir, pn->net))
 				pr_warn_ratelimited("instance %s: no memory to create its /proc entries again; they return when its rules are added anew\n",
 						    inst->name);
 			break;
@@ -81,6 +132,7 @@ static void pktstat_teardown(struct work_struct *work)
 			continue;
 		}
 		list_del(&inst->list);
+		pn->ninstances--;
 		mutex_unlock(&pn->lock);
 		pktstat_instance_free(inst);
 		return;
@@ -89,8 +141,10 @@ static void pktstat_teardown(struct work_struct *work)
 	mutex_unlock(&pn->lock);
 }
 
-/* Everything is charged to the caller's memory cgroup: a container's
- * CAP_NET_ADMIN can only spend its own memory.
+/*
+ * Everything but the rings. A CPU starts without a ring (capacity 0: each
+ * window it closes merges into the next, counts stay in its totals) until
+ * pktstat_cpu_up() gives it one.
  */
 static struct xt_pktstat_instance *
 pktstat_instance_alloc(const struct xt_pktstat_info *info)
@@ -99,7 +153,7 @@ pktstat_instance_alloc(const struct xt_pktstat_info *info)
 	struct xt_pktstat_instance *inst;
 	int cpu;
 
-	inst = kzalloc(sizeof(*inst), GFP_KERNEL_ACCOUNT);
+	inst = kzalloc(sizeof(*inst), PKTSTAT_GFP);
 	if (!inst)
 		return NULL;
 	INIT_WORK(&inst->teardown, pktstat_teardown);
@@ -109,24 +163,28 @@ pktstat_instance_alloc(const struct xt_pktstat_info *info)
 	inst->period = info->period_ns;
 	inst->samples = info->samples;
 	inst->ncpus = n;
-	inst->cpus = kvcalloc(n, sizeof(*inst->cpus), GFP_KERNEL_ACCOUNT);
-	inst->cursors = kvcalloc(n, sizeof(*inst->cursors), GFP_KERNEL_ACCOUNT);
-	inst->scratch = kvcalloc(n, sizeof(*inst->scratch), GFP_KERNEL_ACCOUNT);
-	inst->snaps = kvcalloc(n, sizeof(*inst->snaps), GFP_KERNEL_ACCOUNT);
-	inst->pcpu = alloc_percpu_gfp(struct pktstat_cpu, GFP_KERNEL_ACCOUNT);
+	inst->memcg = get_mem_cgroup_from_mm(current->mm);
+	inst->cpus = kvcalloc(n, sizeof(*inst->cpus), PKTSTAT_GFP);
+	inst->cursors = kvcalloc(n, sizeof(*inst->cursors), PKTSTAT_GFP);
+	inst->scratch = kvcalloc(n, sizeof(*inst->scratch), PKTSTAT_GFP);
+	inst->snaps = kvcalloc(n, sizeof(*inst->snaps), PKTSTAT_GFP);
+	inst->pcpu = alloc_percpu_gfp(struct pktstat_cpu, PKTSTAT_GFP);
 	if (!inst->cpus || !inst->cursors || !inst->scratch || !inst->snaps ||
-	    !inst->pcpu)
-		goto fail;
+	    !inst->pcpu) {
+		pktstat_instance_free(inst);
+		return NULL;
+	}
+	inst->memory = kmalloc_size_roundup(sizeof(*inst)) +
+		pktstat_kv_size(inst->cpus, n * sizeof(*inst->cpus)) +
+		pktstat_kv_size(inst->cursors, n * sizeof(*inst->cursors)) +
+		pktstat_kv_size(inst->scratch, n * sizeof(*inst->scratch)) +
+		pktstat_kv_size(inst->snaps, n * sizeof(*inst->snaps)) +
+		n * sizeof(struct pktstat_cpu);
 
 	for_each_possible_cpu(cpu) {
 		struct pktstat_cpu *c = per_cpu_ptr(inst->pcpu, cpu);
-		struct pktstat_rec *ring;
 
-		ring = kvmalloc_node(array_size(info->samples + 1, sizeof(*ring)),
-				     GFP_KERNEL_ACCOUNT, cpu_to_node(cpu));
-		if (!ring)
-			goto fail;
-		pktstat_cpu_init(c, ring, info->samples);
+		pktstat_cpu_init(c, NULL, 0);
 		inst->cpus[i++] = c;
 	}
 	inst->id = atomic64_inc_return(&pktstat_last_id);
@@ -134,10 +192,82 @@ pktstat_instance_alloc(const struct xt_pktstat_info *info)
 			   pktstat_clock_ns();
 	pktstat_reader_init(&inst->reader, inst->epoch0);
 	return inst;
+}
 
-fail:
-	pktstat_instance_free(inst);
-	return NULL;
+/*
+ * CPU hotplug (CPUHP_BP_PREPARE_DYN): cpu is about to come online and runs
+ * nothing yet. Give it a ring unless it kept one from an earlier time online:
+ * rings stay until the instance goes, so an offline CPU's queued windows and
+ * totals stay readable and no ring vanishes under a reader or a writer. If
+ * the memory is not there the CPU still comes up, without a ring: its windows
+ * merge (overflows), its counts stay exact. pktstat_rings_add() turns that
+ * into -ENOMEM while the rule is being added.
+ */
+static int pktstat_cpu_up(unsigned int cpu, struct hlist_node *node)
+{
+	struct xt_pktstat_instance *inst =
+		hlist_entry(node, struct xt_pktstat_instance, cpuhp);
+	struct pktstat_cpu *c = per_cpu_ptr(inst->pcpu, cpu);
+	size_t size = pktstat_ring_bytes(inst);
+	struct pktstat_rec *ring;
+	struct mem_cgroup *old;
+
+	if (c->ring)
+		return 0;
+	/* Charged to the rule's owner, not to whoever brings the CPU up. */
+	old = set_active_memcg(inst->memcg);
+	ring = kvmalloc_node(size, PKTSTAT_GFP, cpu_to_node(cpu));
+	set_active_memcg(old);
+	if (!ring) {
+		if (inst->counted)
+			pr_warn_ratelimited("instance %s: no memory for a queue of %zu bytes for CPU %u: its windows merge until it comes up again with memory (counts stay exact)\n",
+					    inst->name, size, cpu);
+		return 0;
+	}
+	/*
+	 * A CPU without a ring never queued (head == tail == 0), and a reader
+	 * looks at ring or size only once head has moved, which the CPU does
+	 * after this, with a release.
+	 */
+	WRITE_ONCE(c->size, inst->samples + 1);
+	WRITE_ONCE(c->ring, ring);
+	WRITE_ONCE(inst->ring_cpus, inst->ring_cpus + 1);
+	pktstat_account(inst, pktstat_kv_size(ring, size));
+	return 0;
+}
+
+/* Rings for the CPUs online now, and for those that come up later. */
+static int pktstat_rings_add(struct xt_pktstat_instance *inst)
+{
+	int cpu, ret;
+
+	ret = cpuhp_state_add_instance(pktstat_cpuhp_state, &inst->cpuhp);
+	if (ret)
+		return ret;
+	inst->cpuhp_added = true;
+	cpus_read_lock();
+	for_each_online_cpu(cpu)
+		if (!per_cpu_ptr(inst->pcpu, cpu)->ring)
+			ret = -ENOMEM;
+	cpus_read_unlock();
+	return ret;
+}
+
+/* The admin bounds; inst holds all but its rings so far. */
+static int pktstat_check_memory(struct pktstat_net *pn,
+				const struct xt_pktstat_instance *inst)
+{
+	unsigned int max_mb = READ_ONCE(pktstat_max_memory_mb);
+	u64 held = atomic_long_read(&pn->memory);
+	/* A ring is rounded up at most to kmalloc's power of two. */
+	u64 need = inst->memory + (u64)num_online_cpus() *
+		kmalloc_size_roundup(pktstat_ring_bytes(inst));
+
+	if (held + need <= (u64)max_mb << 20)
+		return 0;
+	pr_info_ratelimited("instance %s refused: it needs %llu KiB, this network namespace holds %llu KiB, max_memory_mb=%u (raise it in /sys/module/xt_pktstat/parameters/max_memory_mb)\n",
+			    inst->name, need >> 10, held >> 10, max_mb);
+	return -ENOMEM;
 }
 
 static struct xt_pktstat_instance *pktstat_find(struct pktstat_net *pn,
@@ -181,20 +311,37 @@ struct xt_pktstat_instance *pktstat_instance_get(struct net *net,
 		goto out;
 	}
 
+	if (pn->ninstances >= READ_ONCE(pktstat_max_instances)) {
+		pr_info_ratelimited("instance %s refused: this network namespace has %u instances, max_instances=%u (raise it in /sys/module/xt_pktstat/parameters/max_instances)\n",
+				    info->name, pn->ninstances,
+				    READ_ONCE(pktstat_max_instances));
+		inst = ERR_PTR(-E2BIG);
+		goto out;
+	}
 	inst = pktstat_instance_alloc(info);
 	if (!inst) {
 		inst = ERR_PTR(-ENOMEM);
 		goto out;
 	}
-	ret = pktstat_proc_add(inst, pn->dir);
+	inst->pn = pn;
+	ret = pktstat_check_memory(pn, inst);
+	if (!ret)
+		ret = pktstat_rings_add(inst);
+	if (!ret)
+		ret = pktstat_proc_add(inst, pn->dir, net);
 	if (ret) {
 		pktstat_instance_free(inst);
 		inst = ERR_PTR(ret);
 		goto out;
 	}
-	inst->pn = pn;
 	inst->rules = 1;
 	list_add_tail(&inst->list, &pn->instances);
+	pn->ninstances++;
+	/* From here a CPU brought up adds its ring to pn->memory too. */
+	cpus_read_lock();
+	inst->counted = true;
+	atomic_long_add(inst->memory, &pn->memory);
+	cpus_read_unlock();
 out:
 	mutex_unlock(&pn->lock);
 	return inst;
@@ -218,6 +365,7 @@ void pktstat_instance_put(struct net *net, struct xt_pktstat_instance *inst)
 	} else if (!pn->dir) {
 		/* pktstat_net_exit() is done: no /proc entry is left. */
 		list_del(&inst->list);
+		pn->ninstances--;
 		mutex_unlock(&pn->lock);
 		pktstat_instance_free(inst);
 		return;
@@ -232,6 +380,7 @@ static int __net_init pktstat_net_init(struct net *net)
 
 	mutex_init(&pn->lock);
 	INIT_LIST_HEAD(&pn->instances);
+	pn->net = net;
 	pn->exiting = false;
 	pn->dir = proc_mkdir("xt_pktstat", net->proc_net);
 	return pn->dir ? 0 : -ENOMEM;
@@ -261,6 +410,7 @@ static void __net_exit pktstat_net_exit(struct net *net)
 		inst->dir = NULL;
 		if (!inst->rules) {
 			list_del(&inst->list);
+			pn->ninstances--;
 			pktstat_instance_free(inst);
 		}
 	}
@@ -284,9 +434,18 @@ int pktstat_instance_init(void)
 	pktstat_wq = alloc_workqueue("xt_pktstat", 0, 0);
 	if (!pktstat_wq)
 		return -ENOMEM;
+	ret = cpuhp_setup_state_multi(CPUHP_BP_PREPARE_DYN,
+				      "net/xt_pktstat:prepare",
+				      pktstat_cpu_up, NULL);
+	if (ret < 0)
+		goto err_wq;
+	pktstat_cpuhp_state = ret;
 	ret = register_pernet_subsys(&pktstat_net_ops);
-	if (ret)
-		destroy_workqueue(pktstat_wq);
+	if (!ret)
+		return 0;
+	cpuhp_remove_multi_state(pktstat_cpuhp_state);
+err_wq:
+	destroy_workqueue(pktstat_wq);
 	return ret;
 }
 
@@ -294,5 +453,6 @@ int pktstat_instance_init(void)
 void pktstat_instance_exit(void)
 {
 	unregister_pernet_subsys(&pktstat_net_ops);
+	cpuhp_remove_multi_state(pktstat_cpuhp_state);
 	destroy_workqueue(pktstat_wq);
 }

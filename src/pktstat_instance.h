@@ -3,6 +3,7 @@
 #ifndef PKTSTAT_INSTANCE_H
 #define PKTSTAT_INSTANCE_H
 
+#include <linux/atomic.h>
 #include <linux/bottom_half.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -18,8 +19,11 @@
 struct pktstat_net {
 	struct mutex lock;		/* all below, each instance's rules, dir, tearing */
 	struct list_head instances;	/* with those being torn down */
+	unsigned int ninstances;	/* on the list */
+	atomic_long_t memory;		/* bytes its instances hold */
 	struct proc_dir_entry *dir;	/* /proc/net/xt_pktstat, NULL on exit */
 	bool exiting;			/* the netns is going: pktstat_net_exit() frees */
+	struct net *net;		/* whose this is: owns the /proc entries */
 };
 
 struct xt_pktstat_instance {
@@ -39,6 +43,17 @@ struct xt_pktstat_instance {
 
 	u32 epoch0;			/* clock epoch at creation */
 	u64 created_ns;			/* CLOCK_REALTIME at creation */
+
+	/*
+	 * Rings only for CPUs that have been online (see pktstat_cpu_up());
+	 * written under the CPU hotplug lock, read by stats.
+	 */
+	struct hlist_node cpuhp;	/* on the hotplug state's list */
+	bool cpuhp_added;
+	bool counted;			/* memory is in pn->memory */
+	unsigned int ring_cpus;		/* CPUs with a ring */
+	unsigned long memory;		/* bytes held, allocator rounding included */
+	struct mem_cgroup *memcg;	/* pays for every ring, also later ones */
 
 	/*
 	 * read_lock: one data reader at a time, held across its copy to
@@ -64,9 +79,9 @@ void pktstat_instance_put(struct net *net, struct xt_pktstat_instance *inst);
 int pktstat_instance_init(void);
 void pktstat_instance_exit(void);
 
-/* Count a packet on this CPU; safe from any context the hooks run in. */
+/* Count packets on this CPU; safe from any context the hooks run in. */
 static inline void pktstat_instance_count(struct xt_pktstat_instance *inst,
-					  unsigned int len)
+					  unsigned int frames, u64 len)
 {
 	/*
 	 * A softirq on this CPU must not nest inside the update. iptables and
@@ -80,7 +95,7 @@ static inline void pktstat_instance_count(struct xt_pktstat_instance *inst,
 	/* On PREEMPT_RT BH-off is preemptible: a reader must not spin on us. */
 	if (IS_ENABLED(CONFIG_PREEMPT_RT))
 		preempt_disable();
-	pktstat_cpu_count(this_cpu_ptr(inst->pcpu), inst->period, len);
+	pktstat_cpu_count(this_cpu_ptr(inst->pcpu), inst->period, frames, len);
 	if (IS_ENABLED(CONFIG_PREEMPT_RT))
 		preempt_enable();
 	if (bh_on)

@@ -6,18 +6,98 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/err.h>
+#include <linux/ipv6.h>
+#include <linux/math.h>
 #include <linux/module.h>
 #include <linux/netfilter/x_tables.h>
 #include <linux/skbuff.h>
 #include <linux/string.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <net/ipv6.h>
 
 #include "pktstat_instance.h"
+
+/*
+ * The headers each segment of a GSO skb repeats, from the network header
+ * (skb->data at every netfilter hook) through the transport header, inner
+ * ones for a tunnel; 0 if unknown. As qdisc_pkt_len_init() computes them,
+ * except that the offset is the network layer's, not the link layer's, that
+ * IPv6 extension headers are walked (on receive the transport header points
+ * right after the fixed IPv6 header until the stack parses them), and that
+ * tunnels count up to the inner transport header (as newer kernels' qdisc
+ * accounting does; 6.1 and 6.12 stop at the outer one). GSO types other than
+ * TCP and UDP (SCTP, ESP) count only the headers before their transport
+ * header, as qdisc accounting does.
+ */
+static unsigned int pktstat_gso_hdr_len(const struct sk_buff *skb, u8 family)
+{
+	unsigned int gso_type = skb_shinfo(skb)->gso_type;
+	int off;
+
+	if (skb->encapsulation) {
+		off = skb_inner_transport_offset(skb);
+	} else if (family == NFPROTO_IPV6) {
+		u8 nexthdr = ipv6_hdr(skb)->nexthdr;
+		__be16 frag_off;
+
+		off = ipv6_skip_exthdr(skb, skb_network_offset(skb) +
+				       sizeof(struct ipv6hdr), &nexthdr,
+				       &frag_off);
+	} else if (skb_transport_header_was_set(skb)) {
+		off = skb_transport_offset(skb);
+	} else {
+		return 0;
+	}
+	if (off <= 0)
+		return 0;
+
+	if (likely(gso_type & (SKB_GSO_TCPV4 | SKB_GSO_TCPV6))) {
+		const struct tcphdr *th;
+		struct tcphdr _th;
+
+		th = skb_header_pointer(skb, off, sizeof(_th), &_th);
+		if (likely(th))
+			off += __tcp_hdrlen(th);
+	} else if (gso_type & SKB_GSO_UDP_L4) {
+		off += sizeof(struct udphdr);
+	}
+	return off;
+}
+
+/*
+ * A GSO skb (GRO on receive, TSO/GSO on output) is gso_segs packets on the
+ * wire, each with its own copy of the headers: count them as the kernel's
+ * qdisc accounting does. Returns the frames, adds the repeated headers to
+ * *bytes.
+ */
+static unsigned int pktstat_gso_frames(const struct sk_buff *skb, u8 family,
+				       u64 *bytes)
+{
+	const struct skb_shared_info *shinfo = skb_shinfo(skb);
+	unsigned int hdr_len = pktstat_gso_hdr_len(skb, family);
+	unsigned int segs = shinfo->gso_segs;
+
+	/* Untrusted sources (virtio, tap, packet sockets) leave it to us. */
+	if (unlikely(!segs || (shinfo->gso_type & SKB_GSO_DODGY))) {
+		/* A GSO skb with no payload is malformed: one frame. */
+		if (skb->len <= hdr_len)
+			return 1;
+		segs = DIV_ROUND_UP(skb->len - hdr_len, shinfo->gso_size);
+	}
+	*bytes += (u64)(segs - 1) * hdr_len;
+	return segs;
+}
 
 static bool pktstat_mt(const struct sk_buff *skb, struct xt_action_param *par)
 {
 	const struct xt_pktstat_info *info = par->matchinfo;
+	unsigned int frames = 1;
+	u64 bytes = skb->len;
 
-	pktstat_instance_count(info->inst, skb->len);
+	if (unlikely(skb_is_gso(skb)))
+		frames = pktstat_gso_frames(skb, xt_family(par), &bytes);
+	pktstat_instance_count(info->inst, frames, bytes);
 	return true;
 }
 

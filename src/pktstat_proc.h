@@ -6,6 +6,6 @@
 #include "pktstat_instance.h"
 
 int pktstat_proc_add(struct xt_pktstat_instance *inst,
-		     struct proc_dir_entry *parent);
+		     struct proc_dir_entry *parent, const struct net *net);
 
 #endif /* PKTSTAT_PROC_H */

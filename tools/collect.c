@@ -5,13 +5,21 @@
  *  1. write what is pending from an earlier round (the disk was failing);
  *  2. only then read the kernel's data file, one buffer at a time, writing
  *     each buffer's rows to the CSV before reading the next;
- *  3. now and then, fsync the CSV and save the state file.
+ *  3. now and then, sync the CSV and save the state file.
  *
  * The kernel forgets a window once it has been read, so the only rows that
  * can be lost are the ones between a read() and its write(), by a crash in
  * that window: the cursor then comes back from the CSV (the truth) or the
- * state, and the next row's delta includes the lost windows. Counts are
- * never lost or counted twice; resolution can be.
+ * state, and the next row's delta includes the lost windows (flagged
+ * merged). Counts are never lost or counted twice; resolution can be.
+ *
+ * Which series a row belongs to is the kernel's instance id: the same id
+ * continues it, another id starts a new one. The id of the instance a data
+ * file descriptor reads is established when it is opened (open data, read
+ * stats, check the path still names the same file): an instance recreated
+ * in between cannot lend its id to the old one's rows. A round whose listing
+ * of the proc root failed changes nothing; an instance is gone only when a
+ * listing that succeeded lacks it.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -21,21 +29,37 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "collect.h"
-#include "csv.h"
-#include "log.h"
-#include "state.h"
+#include "live.h"
+#include "output.h"
+#include "prom.h"
 
-#define WBUF		(256 * 1024)
 #define MAX_READS	1024		/* per instance per round */
-#define ERR_LOG_EVERY	60		/* s between repeats of an error */
-#define SAVE_EVERY_NS	1000000000ULL	/* state file at most every 1 s */
+#define CSV_IDLE_NS	(60 * NS)	/* close a CSV unused this long */
+#define FD_RESERVE	64		/* fds kept for everything else */
 
-static int mkpath(char *buf, const char *dir, const char *name,
-		  const char *suffix)
+uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * NS + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t real_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * NS + (uint64_t)ts.tv_nsec;
+}
+
+int mkpath(char *buf, const char *dir, const char *name, const char *suffix)
 {
 	if (snprintf(buf, PATH_MAX, "%s/%s%s", dir, name, suffix) >= PATH_MAX) {
 		log_msg(LOG_ERR, "%s/%s%s: path too long", dir, name, suffix);
@@ -44,9 +68,9 @@ static int mkpath(char *buf, const char *dir, const char *name,
 	return 0;
 }
 
-static void fmt_duration(char *buf, size_t size, uint64_t ns)
+void fmt_duration(char *buf, size_t size, uint64_t ns)
 {
-	if (ns >= 1000000000ULL)
+	if (ns >= NS)
 		snprintf(buf, size, "%.3gs", (double)ns / 1e9);
 	else if (ns >= 1000000)
 		snprintf(buf, size, "%.3gms", (double)ns / 1e6);
@@ -56,115 +80,111 @@ static void fmt_duration(char *buf, size_t size, uint64_t ns)
 		snprintf(buf, size, "%" PRIu64 "ns", ns);
 }
 
-/* Log an error now, or again only if it changed or a while passed. */
-static void inst_error(struct instance *in, const char *path, const char *op,
-		       int err)
+static bool views_on(const struct collector *c)
 {
-	time_t now = time(NULL);
-
-	if (err != in->err || now - in->err_logged >= ERR_LOG_EVERY) {
-		log_msg(LOG_ERR, "%s: %s: %s (%zu rows held in memory, "
-			"retrying every interval)", path, op, strerror(err),
-			in->npend);
-		in->err_logged = now;
-	}
-	in->err = err;
+	return (c->rundir && *c->rundir) || c->promdir;
 }
 
-static void inst_ok(struct instance *in, size_t written)
+uint64_t view_interval(const struct collector *c)
 {
-	if (in->err)
-		log_msg(LOG_INFO, "%s: recovered, %zu rows written", in->name,
-			written);
-	in->err = 0;
+	if (c->once)
+		return c->interval_ns ? c->interval_ns : ONCE_INTERVAL_NS;
+	return collector_interval(c);
 }
 
-static const struct row *newest(const struct row *a, const struct row *b)
+/* --- the instance table ------------------------------------------------ */
+
+static uint32_t name_hash(const char *s)
 {
-	if (!a)
-		return b;
-	if (!b)
-		return a;
-	return b->end_ns > a->end_ns ? b : a;
+	uint32_t h = 2166136261u;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
 }
 
-/*
- * Where the series stands: the newest of the state file, the CSV's last
- * row and the last row of the file logrotate just renamed. The CSV wins
- * over a state file that a crash left behind it.
- */
-static void inst_load(struct collector *c, struct instance *in)
+static struct instance *inst_find(const struct collector *c, const char *name)
 {
-	char path[PATH_MAX], rot[PATH_MAX + 2];
-	struct row rs, r0, r1;
-	const struct row *best = NULL;
-	struct state st = { .ended = false };
+	struct instance *in;
 
-	if (mkpath(path, c->statedir, in->name, ".state") == 0 &&
-	    state_load(path, &st) == 1) {
-		rs.end_ns = st.cur.end_ns;
-		rs.id = st.cur.id;
-		rs.total_frames = st.cur.frames;
-		rs.total_bytes = st.cur.bytes;
-		best = &rs;
-		in->overflows = st.overflows;
-		in->ovf_id = st.cur.id;
-	}
-	if (mkpath(path, c->outdir, in->name, ".csv"))
-		return;
-	if (csv_last_row(path, &r0) == 1)
-		best = newest(best, &r0);
-	snprintf(rot, sizeof(rot), "%s.1", path);
-	if (csv_last_row(rot, &r1) == 1)
-		best = newest(best, &r1);
-	if (!best)
-		return;
-	if ((best == &rs && st.ended) || best->end_ns < c->boot_ns) {
-		/* Whatever is there now is a new instance: count from zero. */
-		in->overflows = 0;
-		in->ovf_id = 0;
-		return;
-	}
-	cursor_from_row(&in->cur, best);
-	in->done = in->cur;
-}
-
-static struct instance *inst_get(struct collector *c, const char *name)
-{
-	struct instance *in, **arr;
-	size_t i;
-
-	for (i = 0; i < c->ninst; i++)
-		if (strcmp(c->inst[i]->name, name) == 0)
-			return c->inst[i];
-	in = calloc(1, sizeof(*in));
-	arr = realloc(c->inst, (c->ninst + 1) * sizeof(*arr));
-	if (in)
-		in->pend = malloc((PEND_MAX + 1) * sizeof(*in->pend));
-	if (!in || !arr || !in->pend) {
-		if (in)
-			free(in->pend);
-		free(in);
-		if (arr)
-			c->inst = arr;
-		log_msg(LOG_ERR, "%s: out of memory", name);
+	if (!c->nhash)
 		return NULL;
+	for (in = c->hash[name_hash(name) & (c->nhash - 1)]; in; in = in->hnext)
+		if (strcmp(in->name, name) == 0)
+			return in;
+	return NULL;
+}
+
+static int hash_grow(struct collector *c)
+{
+	size_t n = c->nhash ? c->nhash * 2 : 64, i;
+	struct instance **h = calloc(n, sizeof(*h));
+
+	if (!h)
+		return -1;
+	for (i = 0; i < c->ninst; i++) {
+		struct instance *in = c->inst[i];
+		uint32_t b = name_hash(in->name) & (n - 1);
+
+		in->hnext = h[b];
+		h[b] = in;
 	}
-	c->inst = arr;
-	/* scan() passes only valid names: they fit. */
-	memcpy(in->name, name, strnlen(name, NAME_MAX_LEN));
-	in->fd = -1;
-	inst_load(c, in);
+	free(c->hash);
+	c->hash = h;
+	c->nhash = n;
+	return 0;
+}
+
+static struct instance *inst_new(struct collector *c, const char *name)
+{
+	struct instance *in;
+	uint32_t b;
+
+	if (c->ninst == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 16;
+		struct instance **a = realloc(c->inst, cap * sizeof(*a));
+
+		if (!a)
+			goto oom;
+		c->inst = a;
+		c->cap = cap;
+	}
+	if (c->ninst >= c->nhash && hash_grow(c))
+		goto oom;
+	in = calloc(1, sizeof(*in));
+	if (!in)
+		goto oom;
+	/* list() passes only valid names: they fit. */
+	in->name_len = strnlen(name, NAME_MAX_LEN);
+	memcpy(in->name, name, in->name_len);
+	in->dfd = in->cfd = in->lfd = -1;
+	if (!c->check)
+		output_load(c, in);
+	b = name_hash(in->name) & (c->nhash - 1);
+	in->hnext = c->hash[b];
+	c->hash[b] = in;
 	c->inst[c->ninst++] = in;
 	return in;
+oom:
+	log_throttled(&c->t_fd, ENOMEM, LOG_ERR, "%s: out of memory", name);
+	return NULL;
 }
+
+static void data_close(struct collector *c, struct instance *in);
 
 static void inst_free(struct collector *c, size_t i)
 {
-	struct instance *in = c->inst[i];
+	struct instance *in = c->inst[i], **pp;
 
-	if (in->fd >= 0)
-		close(in->fd);
+	data_close(c, in);
+	output_drop(c, in);
+	for (pp = &c->hash[name_hash(in->name) & (c->nhash - 1)]; *pp;
+	     pp = &(*pp)->hnext)
+		if (*pp == in) {
+			*pp = in->hnext;
+			break;
+		}
+	live_free(in);
 	free(in->pend);
 	free(in);
 	c->inst[i] = c->inst[--c->ninst];
@@ -182,352 +202,568 @@ static bool wanted(const struct collector *c, const char *name)
 	return false;
 }
 
-/* Mark the instances present under the proc root. */
-static void scan(struct collector *c)
+/*
+ * List the proc root. A missing root is a listing that succeeded with no
+ * instance (no module, or unloaded); any other failure changes nothing.
+ * Returns 0 or -1.
+ */
+static int list(struct collector *c)
 {
-	static int last_err = -1;
+	unsigned long gen = ++c->attempt;
 	struct dirent *de;
-	size_t i;
-	DIR *d;
+	DIR *d = opendir(c->proc_root);
 
-	for (i = 0; i < c->ninst; i++)
-		c->inst[i]->present = false;
-	d = opendir(c->proc_root);
-	if (!d) {
-		/* Module not loaded yet: say so once, keep polling. */
-		if (errno != last_err)
-			log_msg(errno == ENOENT ? LOG_INFO : LOG_ERR,
-				"%s: %s", c->proc_root, strerror(errno));
-		last_err = errno;
-		return;
+	if (!d && errno == ENOENT) {
+		if (!c->proc_missing && !c->once)
+			log_msg(LOG_INFO, "%s: absent (xt_pktstat not loaded, "
+				"or no rule yet): waiting for it", c->proc_root);
+		c->proc_missing = true;
+		c->gen = gen;
+		return 0;
 	}
-	last_err = 0;
-	while ((de = readdir(d))) {
+	if (!d) {
+		log_throttled(&c->t_list, errno, LOG_ERR, "%s: %s: listing "
+			      "failed, instances are kept as they were until "
+			      "a listing succeeds", c->proc_root,
+			      strerror(errno));
+		return -1;
+	}
+	if (c->proc_missing && !c->once)
+		log_msg(LOG_INFO, "%s: present", c->proc_root);
+	c->proc_missing = false;
+	for (;;) {
 		struct instance *in;
 
+		errno = 0;
+		de = readdir(d);
+		if (!de)
+			break;
 		if (!valid_instance_name(de->d_name) || !wanted(c, de->d_name))
 			continue;
-		in = inst_get(c, de->d_name);
+		in = inst_find(c, de->d_name);
+		if (!in)
+			in = inst_new(c, de->d_name);
 		if (in)
-			in->present = true;
+			in->listed = gen;
+	}
+	if (errno) {
+		log_throttled(&c->t_list, errno, LOG_ERR, "%s: readdir: %s: "
+			      "listing failed, instances are kept as they were",
+			      c->proc_root, strerror(errno));
+		closedir(d);
+		return -1;
 	}
 	closedir(d);
+	c->gen = gen;
+	return 0;
 }
+
+bool present(const struct collector *c, const struct instance *in)
+{
+	return in->listed && in->listed >= c->gen;
+}
+
+/* --- stats and the data file --------------------------------------------- */
 
 static ssize_t read_file(const char *path, char *buf, size_t size)
 {
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err;
 
 	if (fd < 0)
 		return -1;
-	n = read(fd, buf, size);
+	do
+		n = read(fd, buf, size);
+	while (n < 0 && errno == EINTR);
+	err = errno;
 	close(fd);
+	errno = err;
 	return n;
 }
 
-static void read_stats(struct collector *c, struct instance *in)
+static const char *access_hint(int err)
+{
+	return err == EACCES ? ": the module must give the collector's group "
+	       "read access (modprobe option gid=, written by the package; "
+	       "reload the module to apply it)" : "";
+}
+
+/* Read and parse the stats file. Returns 0, or -1 (logged unless ENOENT). */
+static int stats_read(struct collector *c, const struct instance *in,
+		      struct inst_stats *st)
 {
 	char path[PATH_MAX], buf[4096];
-	struct inst_stats st;
 	ssize_t n;
 
-	in->stats_ok = false;
 	if (mkpath(path, c->proc_root, in->name, "/stats"))
-		return;
+		return -1;
 	n = read_file(path, buf, sizeof(buf));
 	if (n < 0) {
-		if (errno == ENOENT)
-			in->present = false;	/* vanished since the scan */
-		else
-			log_msg(LOG_ERR, "%s: %s", path, strerror(errno));
-		return;
+		if (errno != ENOENT)
+			log_throttled(&c->t_stats, errno, LOG_ERR, "%s: %s%s",
+				      path, strerror(errno),
+				      access_hint(errno));
+		return -1;
 	}
-	if (parse_stats(buf, (size_t)n, &st)) {
-		log_msg(LOG_WARNING, "%s: no id, period_ns or samples", path);
-		return;
+	if (parse_stats(buf, (size_t)n, st)) {
+		log_throttled(&c->t_stats, -1, LOG_WARNING, "%s: no id, "
+			      "period_ns or samples: not drained", path);
+		errno = EINVAL;
+		return -1;
 	}
-	if (st.id != in->ovf_id) {
-		in->overflows = 0;	/* a new instance counts from zero */
-		in->ovf_id = st.id;
-	}
-	if (st.has_overflows && st.overflows != in->overflows) {
-		if (st.overflows > in->overflows)
-			log_msg(LOG_WARNING, "%s: the kernel FIFO overflowed "
-				"%" PRIu64 " more times (%" PRIu64 " in all): "
-				"windows merged, counts kept; drain more often",
-				in->name, st.overflows - in->overflows,
-				st.overflows);
-		in->overflows = st.overflows;
-		in->state_dirty = true;
-	}
-	in->stats = st;
-	in->stats_ok = true;
+	return 0;
 }
 
-/* Open the CSV, or reopen it if logrotate put a new file at its path. */
-static int inst_open(struct collector *c, struct instance *in)
+static void ctr_set(struct ctr *k, uint64_t v)
+{
+	if (v > k->known)
+		k->known = v;
+}
+
+static void ctr_begin(struct ctr *k)
+{
+	k->prev_mark = k->mark;
+	k->mark = k->known;
+}
+
+static bool ctr_grew(const struct ctr *k)
+{
+	return k->known > k->prev_mark;
+}
+
+/* Take in fresh stats of the instance dfd reads (same id). */
+static void stats_apply(struct collector *c, struct instance *in,
+			const struct inst_stats *st)
+{
+	uint64_t ours = in->wr_open + in->lines_since_open;
+
+	if (!c->once && st->has_overflows && st->overflows > in->ovf.known &&
+	    in->ovf.known)
+		log_throttled(&in->t_ovf, 0, LOG_WARNING, "%s: a per-CPU queue "
+			      "overflowed (%" PRIu64 " windows in all): windows "
+			      "merged, counts kept, rows flagged merged; drain "
+			      "more often or raise --samples", in->name,
+			      st->overflows);
+	ctr_set(&in->ovf, st->overflows);
+	ctr_set(&in->steps, st->clock_steps);
+	if (st->has_windows_read && st->windows_read > ours)
+		ctr_set(&in->others, st->windows_read - ours);
+	if (in->ovf.known != in->saved.overflows ||
+	    in->steps.known != in->saved.clock_steps)
+		in->state_dirty |= in->done.valid && in->done.id == st->id;
+	in->st = *st;
+	in->st_ok = true;
+	in->st_at = c->now;
+}
+
+static void data_close(struct collector *c, struct instance *in)
+{
+	if (in->dfd < 0)
+		return;
+	/* What windows_read must say at the next open if no one else reads. */
+	in->wr_expect = in->st.has_windows_read ? in->wr_open +
+			in->lines_since_open + in->others.known : 0;
+	in->clean_resume = true;
+	close(in->dfd);
+	in->dfd = -1;
+	in->ncarry = 0;
+	c->nheld--;
+}
+
+/*
+ * Choose the cursor at the first open, now that the id is known: among the
+ * state and the CSV files' last rows, the one of this id with the highest
+ * totals (rows of one id only grow), else the series is new.
+ */
+static void series_choose(struct instance *in, uint64_t id)
+{
+	const struct cursor *best = NULL, *any = NULL;
+	int i;
+
+	for (i = 0; i < in->ncand; i++) {
+		const struct cursor *k = &in->cand[i];
+
+		if (!k->valid)
+			continue;
+		if (!any || k->id > any->id ||
+		    (k->id == any->id && k->frames > any->frames))
+			any = k;
+		if (k->id == id &&
+		    (!best || k->frames > best->frames ||
+		     (k->frames == best->frames && k->bytes > best->bytes)))
+			best = k;
+	}
+	if (best || any)
+		in->cur = in->done = best ? *best : *any;
+	in->clean_resume = best && in->has_saved &&
+			   in->saved.cur.id == best->id &&
+			   in->saved.cur.frames == best->frames &&
+			   in->saved.cur.bytes == best->bytes;
+	in->wr_expect = in->clean_resume ? in->saved.windows_read : 0;
+	memset(&in->ovf, 0, sizeof(in->ovf));
+	memset(&in->steps, 0, sizeof(in->steps));
+	if (best && in->has_saved && in->saved.cur.id == best->id) {
+		in->ovf.known = in->ovf.mark = in->ovf.prev_mark =
+			in->saved.overflows;
+		in->steps.known = in->steps.mark = in->steps.prev_mark =
+			in->saved.clock_steps;
+	}
+	in->ctr_id = id;
+	in->chosen = true;
+}
+
+/*
+ * Open the data file and learn the id of the instance it reads: stats read
+ * after the open, then the path checked to still name the same file (a file
+ * recreated meanwhile has another inode while ours is held open). Returns 0
+ * or -1.
+ */
+static int data_open(struct collector *c, struct instance *in)
 {
 	char path[PATH_MAX];
+	struct inst_stats st;
+	struct stat a, b;
+	bool same;
+	int fd, tries;
+
+	if (mkpath(path, c->proc_root, in->name, "/data"))
+		return -1;
+	for (tries = 0;; tries++) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			if (errno != ENOENT)
+				log_throttled(errno == EMFILE || errno == ENFILE ?
+					      &c->t_fd : &c->t_data, errno,
+					      LOG_ERR, "%s: %s%s", path,
+					      strerror(errno),
+					      access_hint(errno));
+			return -1;
+		}
+		if (c->test_hook)
+			c->test_hook(c, in);
+		if (fstat(fd, &a) || stats_read(c, in, &st)) {
+			close(fd);
+			return -1;
+		}
+		same = stat(path, &b) == 0 && a.st_dev == b.st_dev &&
+		       a.st_ino == b.st_ino;
+		if (same)
+			break;
+		close(fd);
+		if (tries == 2)
+			return -1;	/* recreated again and again: next round */
+	}
+	in->dfd = fd;
+	in->ddev = a.st_dev;
+	in->dino = a.st_ino;
+	in->ncarry = 0;
+	c->nheld++;
+	if (!in->chosen)
+		series_choose(in, st.id);
+	if (in->ctr_id != st.id) {
+		memset(&in->ovf, 0, sizeof(in->ovf));
+		memset(&in->steps, 0, sizeof(in->steps));
+		in->ctr_id = st.id;
+	}
+	/* Windows taken since our last row (another reader, a crash)? */
+	if (in->cur.valid && in->cur.id == st.id) {
+		if (st.has_windows_read)
+			in->suspect |= !in->wr_expect ||
+				       st.windows_read != in->wr_expect;
+		else
+			in->suspect |= !in->clean_resume;
+	}
+	memset(&in->others, 0, sizeof(in->others));
+	in->lines_since_open = 0;
+	in->wr_open = st.windows_read;
+	stats_apply(c, in, &st);
+	return 0;
+}
+
+/*
+ * Once a second (and every round in tests), check that the held data file
+ * is still the instance's (the kernel also fails reads of a removed one)
+ * and refresh the stats for the views. Returns false if dfd was closed.
+ */
+static bool data_recheck(struct collector *c, struct instance *in)
+{
+	char path[PATH_MAX];
+	struct inst_stats st;
 	struct stat sb;
 
-	if (mkpath(path, c->outdir, in->name, ".csv"))
-		return -1;
-	if (in->fd >= 0 && stat(path, &sb) == 0 &&
-	    (sb.st_ino != in->ino || sb.st_dev != in->dev)) {
-		close(in->fd);
-		in->fd = -1;
+	if (c->now - in->st_at < c->recheck_ns)
+		return true;
+	if (mkpath(path, c->proc_root, in->name, "/data"))
+		return true;
+	if (stat(path, &sb) || sb.st_dev != in->ddev || sb.st_ino != in->dino) {
+		data_close(c, in);
+		return false;
 	}
-	/* A missing path keeps the old file: logrotate may be mid-rotation. */
-	if (in->fd >= 0)
-		return 0;
-	in->fd = csv_open(path);
-	if (in->fd < 0) {
-		inst_error(in, path, "open", errno);
-		return -1;
+	if (!views_on(c)) {
+		in->st_at = c->now;
+		return true;
 	}
-	if (fstat(in->fd, &sb) == 0) {
-		in->dev = sb.st_dev;
-		in->ino = sb.st_ino;
-	}
-	return 0;
-}
-
-/* Write every pending row. Returns 0, or -1 with rows still pending. */
-static int inst_flush(struct collector *c, struct instance *in)
-{
-	char path[PATH_MAX];
-	size_t i = 0, total = in->npend;
-
-	while (i < in->npend) {
-		size_t len = 0, whole, j = i, k;
-
-		if (inst_open(c, in))
-			goto fail;
-		while (j < in->npend && len + CSV_ROW_MAX <= WBUF)
-			len += csv_format_row(c->wbuf + len, &in->pend[j++],
-					      in->name);
-		if (csv_append(in->fd, c->wbuf, len, &whole) == 0) {
-			cursor_from_row(&in->done, &in->pend[j - 1]);
-			in->state_dirty = true;
-			i = j;
-			continue;
+	if (stats_read(c, in, &st) == 0) {
+		if (st.id == in->st.id) {
+			stats_apply(c, in, &st);
+		} else {
+			data_close(c, in);
+			return false;
 		}
-		/* Rows that made it whole are done. */
-		for (k = 0; k < whole; k++)
-			if (c->wbuf[k] == '\n')
-				cursor_from_row(&in->done, &in->pend[i++]);
-		in->state_dirty = true;
-		mkpath(path, c->outdir, in->name, ".csv");
-		memmove(in->pend, in->pend + i, (in->npend - i) * sizeof(*in->pend));
-		in->npend -= i;
-		inst_error(in, path, "write", errno);
-		/* Reopening checks the tail again if the cut failed. */
-		close(in->fd);
-		in->fd = -1;
-		return -1;
 	}
-	in->npend = 0;
-	inst_ok(in, total);
-	return 0;
-fail:
-	memmove(in->pend, in->pend + i, (in->npend - i) * sizeof(*in->pend));
-	in->npend -= i;
-	return -1;
+	return true;
 }
 
-static void add_line(struct instance *in, const char *line, size_t len,
-		     size_t *stale, size_t *bad)
-{
-	uint64_t id = in->stats_ok ? in->stats.id : 0;
-	struct cursor before = in->cur;
-	struct sample s;
+/* --- draining ---------------------------------------------------------- */
 
-	if (parse_data_line(line, len, &s)) {
-		if ((*bad)++ < 3)
-			log_msg(LOG_WARNING, "%s: bad data line \"%.*s\"",
-				in->name, (int)(len > 80 ? 80 : len), line);
+static void warn_deadline(struct collector *c, struct instance *in)
+{
+	uint64_t d = instance_deadline(in), iv;
+	char a[32], b[32], p[32];
+
+	if (c->once || in->warned_id == in->st.id || !d)
 		return;
-	}
-	switch (delta_apply(&in->cur, id, &s, &in->pend[in->npend])) {
-	case DELTA_STALE:
-		(*stale)++;
+	in->warned_id = in->st.id;
+	iv = collector_interval(c);
+	if (iv <= d / 2)
 		return;
-	case DELTA_NEW_SERIES:
-		if (before.valid)
-			log_msg(LOG_INFO, "%s: new series (id %" PRIu64
-				" -> %" PRIu64 ", frames %" PRIu64 " -> %"
-				PRIu64 "): instance recreated", in->name,
-				before.id, in->cur.id, before.frames,
-				s.frames);
-		break;
-	case DELTA_NEXT:
-		break;
+	fmt_duration(a, sizeof(a), iv);
+	fmt_duration(b, sizeof(b), d);
+	fmt_duration(p, sizeof(p), in->st.period_ns);
+	log_msg(iv >= d ? LOG_WARNING : LOG_NOTICE, "%s: interval %s is %s "
+		"its queue deadline %s (samples %" PRIu64 " x period %s)%s",
+		in->name, a, iv >= d ? "not shorter than" : "over half of", b,
+		in->st.samples, p, iv >= d ? ": windows will merge (rows "
+		"flagged merged); lower --interval or raise --samples" : "");
+}
+
+/* Turn parsed samples into rows (c->rows). Returns the number of rows. */
+static size_t make_rows(struct collector *c, struct instance *in, size_t ns)
+{
+	struct series_ctx ctx = {
+		.id = in->st.id,
+		.period_ns = in->st.period_ns,
+		.created_ns = in->st.has_created ? in->st.created_ns : 0,
+	};
+	size_t i, n = 0, stale = 0;
+
+	if (ctr_grew(&in->ovf) || ctr_grew(&in->others))
+		ctx.next_flags |= ROW_MERGED;
+	if (ctr_grew(&in->steps))
+		ctx.next_flags |= ROW_STEP;
+	if (in->ovf.known || in->others.known || in->wr_open)
+		ctx.first_flags |= ROW_MERGED;
+	if (in->steps.known)
+		ctx.first_flags |= ROW_STEP;
+	for (i = 0; i < ns; i++) {
+		struct row *r = &c->rows[n];
+		struct cursor before = in->cur;
+		unsigned int keep = ctx.next_flags;
+
+		if (in->suspect)
+			ctx.next_flags |= ROW_MERGED;
+		switch (delta_apply(&in->cur, &ctx, &c->samples[i], r)) {
+		case DELTA_STALE:
+			stale++;
+			ctx.next_flags = keep;
+			continue;
+		case DELTA_NEW_SERIES:
+			if (before.valid)
+				log_msg(LOG_INFO, "%s: new series (id %" PRIu64
+					" -> %" PRIu64 "): the instance was "
+					"recreated", in->name, before.id,
+					in->cur.id);
+			break;
+		case DELTA_NEXT:
+			break;
+		}
+		in->suspect = false;
+		ctx.next_flags = keep;
+		live_add(in, r);
+		n++;
 	}
-	in->npend++;
+	if (stale)
+		log_throttled(&in->t_stale, 0, LOG_INFO, "%s: %zu windows not "
+			      "above the last row written, skipped (already "
+			      "counted)", in->name, stale);
+	return n;
+}
+
+/*
+ * Split a buffer into samples (c->samples); a trailing partial line, which
+ * only a plain file can give, is kept for the next read. Returns the
+ * number of samples; *lines counts the lines the kernel handed out: bad
+ * ones too, not ones already counted (a plain file read again from its
+ * start), as windows_read counts them.
+ */
+static size_t parse_buf(struct collector *c, struct instance *in, char *buf,
+			size_t len, uint64_t *lines)
+{
+	bool same = in->cur.valid && in->cur.id == in->st.id;
+	char *p = buf, *end = buf + len, *nl;
+	size_t n = 0, bad = 0;
+
+	end[0] = '\0';		/* parse_data_next()'s sentinel */
+	for (;;) {
+		struct sample *sm = &c->samples[n];
+		const char *next = parse_data_next(p, end, sm);
+
+		if (!next) {
+			nl = memchr(p, '\n', (size_t)(end - p));
+			if (!nl)
+				break;		/* a partial line: carried */
+			next = nl + 1;
+			if (parse_data_line(p, (size_t)(nl - p), sm)) {
+				if (bad++ == 0)
+					log_throttled(&in->t_bad, 0, LOG_WARNING,
+						      "%s: bad data line \"%.*s\" "
+						      "skipped", in->name,
+						      (int)(nl - p > 80 ? 80 :
+						      nl - p), p);
+				(*lines)++;
+				p = nl + 1;
+				continue;
+			}
+		}
+		p = (char *)next;
+		/* A replay (a plain file read again) was not handed out. */
+		if (same && (sm->frames <= in->cur.frames ||
+			     sm->bytes < in->cur.bytes))
+			continue;
+		(*lines)++;
+		n++;
+	}
+	in->ncarry = (size_t)(end - p);
+	if (in->ncarry > DATA_LINE_MAX) {
+		log_throttled(&in->t_bad, 0, LOG_WARNING, "%s: data line longer "
+			      "than %d bytes skipped", in->name, DATA_LINE_MAX);
+		in->ncarry = 0;
+	}
+	memcpy(in->carry, p, in->ncarry);
+	return n;
 }
 
 /* Read the data file buffer by buffer, writing each before the next. */
-static void inst_drain(struct collector *c, struct instance *in)
+static size_t drain(struct collector *c, struct instance *in)
 {
-	char path[PATH_MAX];
-	size_t carry = 0, stale = 0, bad = 0;
-	int fd, reads;
+	size_t total = 0;
+	int reads;
 
-	/* Never take from the kernel what cannot be written right now. */
-	if (in->npend || inst_open(c, in) ||
-	    mkpath(path, c->proc_root, in->name, "/data"))
-		return;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			in->present = false;
-		else
-			inst_error(in, path, "open", errno);
-		return;
-	}
-	for (reads = 0; reads < MAX_READS; reads++) {
-		ssize_t n = read(fd, c->rbuf + carry, READ_BUF);
-		char *p, *end, *nl;
+	for (reads = 0; reads < MAX_READS && in->dfd >= 0; reads++) {
+		size_t carry = in->ncarry, ns, nr;
+		struct inst_stats st;
+		uint64_t lines = 0;
+		ssize_t n;
 
+		memcpy(c->rbuf, in->carry, carry);
+		ctr_begin(&in->ovf);
+		ctr_begin(&in->steps);
+		ctr_begin(&in->others);
+		n = read(in->dfd, c->rbuf + carry, READ_BUF);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			/* The instance was removed while we read it. */
-			log_msg(LOG_INFO, "%s: read: %s", path, strerror(errno));
+			/* The instance was removed while we held its file. */
+			data_close(c, in);
 			break;
 		}
 		if (n == 0)
 			break;
-		p = c->rbuf;
-		end = c->rbuf + carry + n;
-		while ((nl = memchr(p, '\n', (size_t)(end - p)))) {
-			add_line(in, p, (size_t)(nl - p), &stale, &bad);
-			p = nl + 1;
+		ns = parse_buf(c, in, c->rbuf, carry + (size_t)n, &lines);
+		in->lines_since_open += lines;
+		/* Counters read after the rows: they flag them. */
+		if (lines && stats_read(c, in, &st) == 0) {
+			if (st.id == in->st.id)
+				stats_apply(c, in, &st);
+			else
+				in->st_at = 0;	/* replaced: recheck */
 		}
-		/* /proc returns whole lines; a plain file may split one. */
-		carry = (size_t)(end - p);
-		if (carry > DATA_LINE_MAX) {
-			add_line(in, p, carry, &stale, &bad);
-			carry = 0;
-		}
-		memmove(c->rbuf, p, carry);
-		if (inst_flush(c, in))
-			break;
+		nr = make_rows(c, in, ns);
+		total += nr;
+		if (nr && output_write(c, in, c->rows, nr))
+			break;	/* rows pending: read no more */
 	}
-	close(fd);
-	if (carry) {
-		add_line(in, c->rbuf, carry, &stale, &bad);
-		inst_flush(c, in);
-	}
-	if (bad)
-		log_msg(LOG_WARNING, "%s: %zu bad data lines skipped",
-			in->name, bad);
-	if (stale)
-		log_msg(LOG_INFO, "%s: %zu windows not after the last row "
-			"written, skipped (already counted)", in->name, stale);
+	return total;
 }
 
-static uint64_t mono_ns(void)
+/* One instance's turn in a round. */
+static void inst_work(struct collector *c, struct instance *in, bool refresh)
 {
-	struct timespec ts;
+	size_t rows = 0;
+	uint64_t now;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-/*
- * Save the state if it is behind the CSV, at most every SAVE_EVERY_NS
- * unless forced: it only matters when the CSV has no row to recover from
- * (just rotated), and each save costs two fsyncs.
- */
-static void inst_save(struct collector *c, struct instance *in, bool force,
-		      bool ended)
-{
-	char path[PATH_MAX];
-	struct state st;
-	uint64_t now = mono_ns();
-
-	if (!in->done.valid || !(in->state_dirty || ended))
+	if (in->npend && output_flush(c, in))
 		return;
-	if (!force && now - in->saved_at < SAVE_EVERY_NS)
-		return;
-	/* The state must never be ahead of what the CSV durably holds. */
-	if (in->fd >= 0 && fdatasync(in->fd)) {
-		mkpath(path, c->outdir, in->name, ".csv");
-		inst_error(in, path, "fdatasync", errno);
-		return;
+	if (in->dfd >= 0 && refresh)
+		in->st_at = 0;
+	if (in->dfd >= 0 && !data_recheck(c, in))
+		data_open(c, in);
+	else if (in->dfd < 0)
+		data_open(c, in);
+	if (in->dfd >= 0) {
+		warn_deadline(c, in);
+		rows = drain(c, in);
 	}
-	if (mkpath(path, c->statedir, in->name, ".state"))
-		return;
-	st.cur = in->done;
-	st.overflows = in->overflows;
-	st.ended = ended;
-	if (state_save(path, &st)) {
-		inst_error(in, path, "save state", errno);
-		return;
+	now = c->now;
+	if (c->rundir && *c->rundir && in->st_ok &&
+	    (rows || now - in->live_at >= LIVE_EVERY_NS)) {
+		if (live_due(c, in, rows))
+			live_write(c, in);
+		in->live_at = now;
 	}
-	in->state_dirty = false;
-	in->saved_at = now;
+	/* Over the fd budget: reopen per round rather than hold. */
+	if (in->dfd >= 0 && c->nheld > c->fd_budget)
+		data_close(c, in);
+	if (in->cfd >= 0 && (c->nheld > c->fd_budget ||
+			     now - in->last_write >= CSV_IDLE_NS))
+		output_close(c, in);
+	output_save(c, in, false);
 }
 
-static uint64_t deadline_ns(const struct instance *in)
+/* A listing that succeeded lacks it: write what is left and forget it. */
+static bool inst_gone(struct collector *c, struct instance *in)
 {
-	if (!in->stats_ok || in->stats.samples == 0 || in->stats.period_ns == 0)
-		return 0;
-	if (in->stats.samples > UINT64_MAX / in->stats.period_ns)
-		return UINT64_MAX;
-	return in->stats.samples * in->stats.period_ns;
-}
-
-static void warn_deadline(struct collector *c, struct instance *in)
-{
-	uint64_t d = deadline_ns(in);
-	char a[32], b[32];
-
-	if (in->warned_deadline || !c->interval_ns || !d ||
-	    c->interval_ns <= d / 2)
-		return;
-	fmt_duration(a, sizeof(a), c->interval_ns);
-	fmt_duration(b, sizeof(b), d);
-	log_msg(LOG_WARNING, "%s: interval %s is %s the FIFO deadline %s "
-		"(samples x period): windows will merge", in->name, a,
-		c->interval_ns >= d ? "beyond" : "over half of", b);
-	in->warned_deadline = true;
+	if (in->npend && output_flush(c, in))
+		return false;
+	data_close(c, in);
+	if (output_gone(c, in))
+		return false;
+	if (in->live || in->live_file)
+		live_remove(c, in);
+	if (in->chosen)
+		log_msg(LOG_INFO, "%s: instance gone", in->name);
+	return true;
 }
 
 int collector_round(struct collector *c)
 {
+	uint64_t now = c->now = mono_ns();
+	bool prom_due = c->promdir &&
+			(!c->prom_at || now - c->prom_at >= c->prom_interval_ns);
 	int errors = 0;
 	size_t i;
 
-	scan(c);
+	if (list(c))
+		errors++;
+	c->round_rt = real_ns();
 	for (i = 0; i < c->ninst; i++) {
 		struct instance *in = c->inst[i];
 
-		if (in->present)
-			read_stats(c, in);
-		if (in->npend)
-			inst_flush(c, in);
-		if (in->present) {
-			warn_deadline(c, in);
-			inst_drain(c, in);
-		}
-		if (!in->present && !in->npend) {
-			/* Gone: close its series so a comeback starts anew. */
-			inst_save(c, in, true, true);
-			log_msg(LOG_INFO, "%s: instance gone", in->name);
-		} else {
-			inst_save(c, in, false, false);
-		}
+		if (present(c, in))
+			inst_work(c, in, prom_due);
 		if (in->npend || in->err)
 			errors++;
 	}
-	/* Forget vanished instances once all they had is on disk. */
-	for (i = c->ninst; i-- > 0;)
-		if (!c->inst[i]->present && !c->inst[i]->npend &&
-		    !c->inst[i]->state_dirty)
+	for (i = c->ninst; i-- > 0;) {
+		struct instance *in = c->inst[i];
+
+		if (!present(c, in) && inst_gone(c, in))
 			inst_free(c, i);
+	}
+	if (c->rundir && *c->rundir)
+		heartbeat_write(c, view_interval(c));
+	if (prom_due && prom_write(c) == 0)
+		c->prom_at = now;
 	return errors;
 }
 
@@ -536,18 +772,26 @@ void collector_save_all(struct collector *c)
 	size_t i;
 
 	for (i = 0; i < c->ninst; i++)
-		inst_save(c, c->inst[i], true, false);
+		output_save(c, c->inst[i], true);
 }
 
 void collector_reopen(struct collector *c)
 {
 	size_t i;
 
-	for (i = 0; i < c->ninst; i++) {
-		if (c->inst[i]->fd >= 0)
-			close(c->inst[i]->fd);
-		c->inst[i]->fd = -1;
-	}
+	for (i = 0; i < c->ninst; i++)
+		output_close(c, c->inst[i]);
+}
+
+void collector_stop_views(struct collector *c)
+{
+	size_t i;
+
+	if (!c->rundir || !*c->rundir)
+		return;
+	for (i = 0; i < c->ninst; i++)
+		live_remove(c, c->inst[i]);
+	heartbeat_remove(c);
 }
 
 size_t collector_pending(const struct collector *c)
@@ -559,6 +803,15 @@ size_t collector_pending(const struct collector *c)
 	return n;
 }
 
+uint64_t instance_deadline(const struct instance *in)
+{
+	if (!in->st_ok || in->st.samples == 0 || in->st.period_ns == 0)
+		return 0;
+	if (in->st.samples > UINT64_MAX / in->st.period_ns)
+		return UINT64_MAX;
+	return in->st.samples * in->st.period_ns;
+}
+
 uint64_t collector_interval(const struct collector *c)
 {
 	uint64_t best = 0;
@@ -567,78 +820,84 @@ uint64_t collector_interval(const struct collector *c)
 	if (c->interval_ns)
 		return c->interval_ns;
 	for (i = 0; i < c->ninst; i++) {
-		uint64_t d = deadline_ns(c->inst[i]) / 4;
+		uint64_t d = instance_deadline(c->inst[i]) / 4;
 
-		if (c->inst[i]->present && d && (!best || d < best))
+		if (present(c, c->inst[i]) && d && (!best || d < best))
 			best = d;
 	}
 	if (!best)
-		return 1000000000ULL;	/* nothing to drain yet: rescan */
+		best = NS;	/* nothing to drain yet: rescan */
 	if (best < AUTO_MIN_NS)
-		return AUTO_MIN_NS;
-	return best > AUTO_MAX_NS ? AUTO_MAX_NS : best;
+		best = AUTO_MIN_NS;
+	if (best > AUTO_MAX_NS)
+		best = AUTO_MAX_NS;
+	/* The live view is at most a second behind. */
+	if (c->rundir && *c->rundir && best > LIVE_MAX_NS)
+		best = LIVE_MAX_NS;
+	return best;
 }
 
-int collector_check(struct collector *c)
+int collector_list_stats(struct collector *c)
 {
-	uint64_t interval_ns;
-	int bad = 0;
 	size_t i;
+	int n = 0;
 
-	scan(c);
-	for (i = 0; i < c->ninst; i++)
-		if (c->inst[i]->present)
-			read_stats(c, c->inst[i]);
-	/* The auto interval depends on the stats just read. */
-	interval_ns = collector_interval(c);
-	printf("%-16s %10s %8s %10s %10s %8s %10s  %s\n", "instance",
-	       "period", "samples", "deadline", "interval", "queued",
-	       "overflows", "status");
+	c->now = mono_ns();
+	if (list(c))
+		return -1;
 	for (i = 0; i < c->ninst; i++) {
 		struct instance *in = c->inst[i];
-		char p[32], d[32], iv[32];
-		const char *status;
-		uint64_t dl;
+		struct inst_stats st;
 
-		if (!in->present)
+		if (!present(c, in))
 			continue;
-		if (!in->stats_ok) {
-			printf("%-16s  no usable stats file\n", in->name);
-			bad++;
-			continue;
-		}
-		dl = deadline_ns(in);
-		if (interval_ns >= dl) {
-			status = "OVERFLOW: interval beyond the deadline";
-			bad++;
-		} else if (interval_ns > dl / 2) {
-			status = "tight: interval over half the deadline";
-		} else {
-			status = "ok";
-		}
-		fmt_duration(p, sizeof(p), in->stats.period_ns);
-		fmt_duration(d, sizeof(d), dl);
-		fmt_duration(iv, sizeof(iv), interval_ns);
-		printf("%-16s %10s %8" PRIu64 " %10s %10s %8" PRIu64 " %10"
-		       PRIu64 "  %s\n", in->name, p, in->stats.samples, d, iv,
-		       in->stats.queued, in->stats.overflows, status);
+		n++;
+		in->st_ok = stats_read(c, in, &st) == 0;
+		if (in->st_ok)
+			in->st = st;
 	}
-	return bad;
+	return n;
+}
+
+/* Raise the soft fd limit to the hard one and share it out. */
+static void fd_setup(struct collector *c)
+{
+	struct rlimit rl;
+
+	c->fd_budget = 1024 - FD_RESERVE;
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rlim_t want = rl.rlim_max > 1048576 ? 1048576 : rl.rlim_max;
+
+		if (want > rl.rlim_cur) {
+			rl.rlim_cur = want;
+			setrlimit(RLIMIT_NOFILE, &rl);
+			getrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > INT32_MAX)
+		rl.rlim_cur = INT32_MAX;
+	c->fd_budget = (int)rl.rlim_cur > 2 * FD_RESERVE ?
+		       (int)rl.rlim_cur - FD_RESERVE : (int)rl.rlim_cur / 2;
 }
 
 int collector_init(struct collector *c)
 {
-	struct timespec rt, bt;
-
 	c->inst = NULL;
-	c->ninst = 0;
-	c->boot_ns = 0;
-	if (clock_gettime(CLOCK_REALTIME, &rt) == 0 &&
-	    clock_gettime(CLOCK_BOOTTIME, &bt) == 0 && rt.tv_sec > bt.tv_sec)
-		c->boot_ns = (uint64_t)(rt.tv_sec - bt.tv_sec) * 1000000000ULL;
-	c->rbuf = malloc(READ_BUF + DATA_LINE_MAX + 1);
+	c->hash = NULL;
+	c->ninst = c->cap = c->nhash = 0;
+	c->nheld = 0;
+	if (!c->recheck_ns)
+		c->recheck_ns = NS;
+	if (!c->prom_interval_ns)
+		c->prom_interval_ns = 15 * NS;
+	fd_setup(c);
+	c->rbuf = malloc(READ_BUF + DATA_LINE_MAX + 16);
 	c->wbuf = malloc(WBUF);
-	if (!c->rbuf || !c->wbuf) {
+	c->samples = malloc(PEND_MAX * sizeof(*c->samples));
+	c->rows = malloc(PEND_MAX * sizeof(*c->rows));
+	if (!c->rbuf || !c->wbuf || !c->samples || !c->rows) {
 		collector_free(c);
 		return -1;
 	}
@@ -650,8 +909,15 @@ void collector_free(struct collector *c)
 	while (c->ninst)
 		inst_free(c, c->ninst - 1);
 	free(c->inst);
+	free(c->hash);
 	free(c->rbuf);
 	free(c->wbuf);
+	free(c->samples);
+	free(c->rows);
 	c->inst = NULL;
+	c->hash = NULL;
+	c->nhash = c->cap = 0;
 	c->rbuf = c->wbuf = NULL;
+	c->samples = NULL;
+	c->rows = NULL;
 }

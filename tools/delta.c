@@ -1,36 +1,46 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Delta logic. The kernel reports cumulative totals, so a row lost anywhere
- * (a full FIFO, a crash between read and write) only merges into the next
+ * (a full queue, a crash between read and write) only merges into the next
  * row's delta: counts are never lost as long as the cursor is the last row
  * that was really written.
  */
 #include "delta.h"
 
-enum delta_kind delta_apply(struct cursor *c, uint64_t id,
+enum delta_kind delta_apply(struct cursor *c, const struct series_ctx *ctx,
 			    const struct sample *s, struct row *out)
 {
-	bool same_id = id == 0 || c->id == 0 || id == c->id;
+	uint64_t p = ctx->period_ns < s->end_ns ? ctx->period_ns : s->end_ns;
 	enum delta_kind kind;
 
-	/* Windows of one instance never go back: an older end is a replay. */
-	if (c->valid && same_id && s->end_ns <= c->end_ns)
-		return DELTA_STALE;
-	if (c->valid && same_id && s->frames >= c->frames &&
-	    s->bytes >= c->bytes) {
+	out->flags = 0;
+	if (c->valid && c->id == ctx->id) {
+		if (s->frames <= c->frames || s->bytes < c->bytes)
+			return DELTA_STALE;
 		out->frames = s->frames - c->frames;
 		out->bytes = s->bytes - c->bytes;
+		out->flags = ctx->next_flags;
+		if (s->end_ns > c->end_ns) {
+			out->start_ns = c->end_ns;
+		} else {
+			out->flags |= ROW_STEP;
+			out->start_ns = s->end_ns - p;
+		}
 		kind = DELTA_NEXT;
 	} else {
-		/* New instance (or first sight): it counted from zero. */
+		/* A new instance (or first sight): it counted from zero. */
 		out->frames = s->frames;
 		out->bytes = s->bytes;
+		out->flags = ROW_FIRST | ctx->first_flags;
+		out->start_ns = ctx->created_ns && ctx->created_ns <= s->end_ns ?
+				ctx->created_ns : s->end_ns - p;
 		kind = DELTA_NEW_SERIES;
 	}
 	out->end_ns = s->end_ns;
-	out->id = id ? id : c->id;
+	out->id = ctx->id;
 	out->total_frames = s->frames;
 	out->total_bytes = s->bytes;
+	out->period_ns = ctx->period_ns;
 	cursor_from_row(c, out);
 	return kind;
 }

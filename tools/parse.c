@@ -93,15 +93,24 @@ int parse_stats(const char *buf, size_t len, struct inst_stats *out)
 	    kv_get_u64(buf, len, "period_ns", &st.period_ns) ||
 	    kv_get_u64(buf, len, "samples", &st.samples))
 		return -1;
-	/* Informational: absent in a stats file is not an error. */
+	/* Optional: an older module lacks some; absent is not an error. */
 	kv_get_u64(buf, len, "cpus", &st.cpus);
 	kv_get_u64(buf, len, "queued", &st.queued);
 	st.has_overflows = kv_get_u64(buf, len, "overflows", &st.overflows) == 0;
+	st.has_totals = kv_get_u64(buf, len, "frames", &st.frames) == 0 &&
+			kv_get_u64(buf, len, "bytes", &st.bytes) == 0;
+	st.has_created = kv_get_u64(buf, len, "created_ns", &st.created_ns) == 0;
+	st.has_clock_steps = kv_get_u64(buf, len, "clock_steps",
+					&st.clock_steps) == 0;
+	st.has_windows_read = kv_get_u64(buf, len, "windows_read",
+					 &st.windows_read) == 0;
+	if (!st.has_totals)
+		st.frames = st.bytes = 0;
 	*out = st;
 	return 0;
 }
 
-int parse_duration(const char *s, uint64_t *ns)
+int parse_duration(const char *s, uint64_t *ns, bool *bare)
 {
 	static const struct { const char *name; uint64_t ns; } units[] = {
 		{ "ns", 1 }, { "us", 1000 }, { "ms", 1000000 },
@@ -129,6 +138,8 @@ int parse_duration(const char *s, uint64_t *ns)
 			mul = units[i].ns;
 	if (mul == 0 || whole > day / mul)
 		return -1;
+	if (bare)
+		*bare = *unit == '\0';
 	for (i = 0; i < flen; i++)
 		scale *= 10;
 	/* frac < scale <= 1e9 and mul <= 3.6e12: no overflow below 2^64. */

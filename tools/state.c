@@ -15,7 +15,7 @@
 int state_load(const char *path, struct state *st)
 {
 	char buf[1024];
-	uint64_t version, ended = 0;
+	uint64_t version;
 	ssize_t n;
 	int fd;
 
@@ -41,10 +41,39 @@ int state_load(const char *path, struct state *st)
 		memset(st, 0, sizeof(*st));
 		return -1;
 	}
-	kv_get_u64(buf, (size_t)n, "ended", &ended);	/* optional */
-	st->ended = ended != 0;
+	/* Optional; "ended" of older versions is ignored: ids decide. */
+	kv_get_u64(buf, (size_t)n, "clock_steps", &st->clock_steps);
+	kv_get_u64(buf, (size_t)n, "windows_read", &st->windows_read);
+	kv_get_u64(buf, (size_t)n, "csv_dev", &st->csv_dev);
+	kv_get_u64(buf, (size_t)n, "csv_ino", &st->csv_ino);
 	st->cur.valid = true;
 	return 1;
+}
+
+static int state_format(char *buf, size_t size, const struct state *st)
+{
+	return snprintf(buf, size,
+			"# pktstat-collect state: last row written to the CSV\n"
+			"version: %d\nid: %" PRIu64 "\nend_ns: %" PRIu64
+			"\nframes: %" PRIu64 "\nbytes: %" PRIu64
+			"\noverflows: %" PRIu64 "\nclock_steps: %" PRIu64
+			"\nwindows_read: %" PRIu64 "\ncsv_dev: %" PRIu64
+			"\ncsv_ino: %" PRIu64 "\n",
+			STATE_VERSION, st->cur.id, st->cur.end_ns,
+			st->cur.frames, st->cur.bytes, st->overflows,
+			st->clock_steps, st->windows_read, st->csv_dev,
+			st->csv_ino);
+}
+
+void state_record(char *buf, const struct state *st)
+{
+	int n = state_format(buf, STATE_RECORD, st);
+
+	/* A fixed size: rewriting in place leaves no old tail. */
+	if (n < 0 || n >= STATE_RECORD - 1)
+		n = 0;
+	memset(buf + n, ' ', (size_t)(STATE_RECORD - 1 - n));
+	buf[STATE_RECORD - 1] = '\n';
 }
 
 int state_save(const char *path, const struct state *st)
@@ -56,14 +85,7 @@ int state_save(const char *path, const struct state *st)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	len = snprintf(buf, sizeof(buf),
-		       "# pktstat-collect state: last row written to the CSV\n"
-		       "version: %d\nid: %" PRIu64 "\nend_ns: %" PRIu64
-		       "\nframes: %" PRIu64 "\nbytes: %" PRIu64
-		       "\noverflows: %" PRIu64 "\nended: %d\n",
-		       STATE_VERSION, st->cur.id, st->cur.end_ns,
-		       st->cur.frames, st->cur.bytes, st->overflows,
-		       st->ended ? 1 : 0);
+	len = state_format(buf, sizeof(buf), st);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
 	if (fd < 0)
 		return -1;

@@ -103,7 +103,7 @@ static noinline u64 cb_smp_mb(void)
 static noinline u64 cb_pktstat_count(void)
 {
 	local_bh_disable();
-	pktstat_cpu_count(this_cpu_ptr(&clockbench_core), CLOCKBENCH_PERIOD, 60);
+	pktstat_cpu_count(this_cpu_ptr(&clockbench_core), CLOCKBENCH_PERIOD, 1, 60);
 	local_bh_enable();
 	return 0;
 }
@@ -111,7 +111,7 @@ static noinline u64 cb_pktstat_count(void)
 /* The same core without the BH toggle (a caller already in BH context). */
 static noinline u64 cb_pktstat_core(void)
 {
-	pktstat_cpu_count(this_cpu_ptr(&clockbench_core), CLOCKBENCH_PERIOD, 60);
+	pktstat_cpu_count(this_cpu_ptr(&clockbench_core), CLOCKBENCH_PERIOD, 1, 60);
 	return 0;
 }
 

@@ -35,7 +35,7 @@ struct bare_cpu {
 static __attribute__((noinline)) void count_core(struct pktstat_cpu *c,
 						 u64 period, u64 len)
 {
-	pktstat_cpu_count(c, period, len);
+	pktstat_cpu_count(c, period, 1, len);
 }
 
 static __attribute__((noinline)) void count_bare(struct bare_cpu *c, u64 len)

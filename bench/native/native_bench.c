@@ -205,7 +205,7 @@ CASE(run_mono, bare_add(x); x->last = clock_of(CLOCK_MONOTONIC))
 CASE(run_mb_mono, pktstat_clock_barrier(); x->last = clock_of(CLOCK_MONOTONIC);
      bare_add(x))
 CASE(run_mb_tsc, pktstat_clock_barrier(); x->last = rdtsc_lfence(); bare_add(x))
-CASE(run_core, pktstat_cpu_count(x->core, PERIOD, LEN))
+CASE(run_core, pktstat_cpu_count(x->core, PERIOD, 1, LEN))
 CASE(run_nfacct, __atomic_fetch_add(&shared_acct.pkts, 1, __ATOMIC_RELAXED);
      __atomic_fetch_add(&shared_acct.bytes, LEN, __ATOMIC_RELAXED))
 CASE(run_spin, spin_lock(&shared_spin.lock);
@@ -219,7 +219,7 @@ CASE(run_ts_rdtsc, x->last += rdtsc())
 CASE(run_ts_lfence, x->last += rdtsc_lfence())
 CASE(run_ts_rdtscp, x->last += rdtscp())
 CASE(run_rules_each, for (int r = 0; r < NRULES; r++)
-	     pktstat_cpu_count(x->each[r], PERIOD, LEN))
+	     pktstat_cpu_count(x->each[r], PERIOD, 1, LEN))
 CASE(run_rules_shared, rules_shared(x))
 CASE(run_rules_gen, rules_gen(x))
 CASE(run_tsc_core, tsc_boundary(x))

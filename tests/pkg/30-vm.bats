@@ -2,7 +2,9 @@
 # Boot the root that 20-chroot.bats installed into, under qemu, with its own
 # kernels and systemd; the guest suites (guest/*.bats) run as a unit and
 # report on the second serial port.
-#   1. the root's own 6.1 kernel: the module apt installed loads and counts.
+#   1. the root's own 6.1 kernel: the module apt installed loads and counts;
+#      the collector's cron mode drains exactly, its timer mode survives an
+#      upgrade of pktstat-collect and apt-get remove stops it (modes).
 #   2. 6.12, the kernel installed after our package (DKMS's hook built it):
 #      loads and counts.
 #   3. package upgrade: apt-get installs the next version over the old one,
@@ -13,6 +15,7 @@
 #      does it inside the booted 6.12 guest instead (the real thing, but
 #      DKMS under TCG adds ~7 minutes).
 #   4. 6.12 again: after the reboot the upgraded module loads and counts;
+#      the declared autopkgtest (dkms-autopkgtest) passes for it;
 #      then purge leaves nothing.
 # VERSION, NEXT, K61, K612 come from files sourced in setup.
 # shellcheck disable=SC2153
@@ -50,8 +53,8 @@ guest() {
 	grep -E '^ok ' <<<"$output" >/dev/null
 }
 
-@test "boot the root's 6.1 kernel: the module apt installed loads and counts" {
-	guest "$K61" count "$VERSION"
+@test "boot the root's 6.1 kernel: the module apt installed loads and counts; cron and timer modes" {
+	guest "$K61" count,modes "$VERSION"
 }
 
 @test "kernel upgrade: boot 6.12, the module DKMS's kernel hook built loads and counts" {
@@ -87,6 +90,6 @@ guest() {
 	image_umount
 }
 
-@test "reboot into 6.12: the upgraded module loads and counts; purge leaves nothing" {
-	guest "$K612" count,purge "$NEXT"
+@test "reboot into 6.12: the upgraded module loads and counts; dkms-autopkgtest passes; purge leaves nothing" {
+	guest "$K612" count,autopkgtest,purge "$NEXT"
 }

@@ -25,6 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "parse_num.h"
+
 #define MAX_PAYLOAD 65507
 
 static void usage(void)
@@ -32,21 +34,6 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: udpsend -c COUNT -s PAYLOAD_BYTES [-i INTERVAL_US] [-C CPU] [-S] [-6] ADDR PORT\n");
 	exit(2);
-}
-
-static unsigned long long parse_num(const char *s, const char *what,
-				    unsigned long long max)
-{
-	unsigned long long v;
-	char *end;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s || *end || s[0] == '-' || v > max) {
-		fprintf(stderr, "udpsend: bad %s '%s' (0..%llu)\n", what, s, max);
-		exit(2);
-	}
-	return v;
 }
 
 static volatile sig_atomic_t stop;

@@ -119,7 +119,7 @@ static inline void packet_at(struct fixture *f, unsigned int cpu, u64 t,
 			     u64 len)
 {
 	test_clock = t;
-	pktstat_cpu_count(&f->cpu[cpu], f->period, len);
+	pktstat_cpu_count(&f->cpu[cpu], f->period, 1, len);
 }
 
 /* Single-threaded tests: a whole read, committed, at CLOCK_MONOTONIC t. */

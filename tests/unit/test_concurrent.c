@@ -36,7 +36,7 @@ static void *writer(void *arg)
 		u64 len = 60 + (i * 7 + id) % 1440;
 		u32 epoch;
 
-		pktstat_cpu_count(&fix.cpu[id], PERIOD, len);
+		pktstat_cpu_count(&fix.cpu[id], PERIOD, 1, len);
 		/*
 		 * The epoch the core used if it opened a window: the one it saw,
 		 * or, when that was new, the one it looked the offset up for.

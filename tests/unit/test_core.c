@@ -166,6 +166,46 @@ static void test_overflow(void)
 	free(b.v);
 }
 
+/*
+ * The module's CPUs without a ring yet (never online, or no memory when they
+ * came up): capacity 0 and no ring at all. Every window merges, counts stay
+ * exact, the ring is never touched; one given later (head == tail == 0, as
+ * pktstat_cpu_up() does) queues from then on. GSO packets count many frames.
+ */
+static void test_no_ring(void)
+{
+	struct fixture f;
+	struct line_buf b = { 0 };
+	u64 w;
+
+	fixture_init(&f, 2, 1000, 4);
+	free(f.cpu[1].ring);
+	pktstat_cpu_init(&f.cpu[1], NULL, 0);
+	for (w = 1; w <= 10; w++) {
+		packet_at(&f, 0, w * 1000 + 1, 100);
+		test_clock = w * 1000 + 2;
+		pktstat_cpu_count(&f.cpu[1], f.period, 3, 300);
+	}
+	read_at(&f, 11000, &b);
+	ok(b.n == 5 && line_is(&b, 4, 11000, 40, 4000),
+	   "without a ring: totals exact (%zu lines)", b.n);
+	ok(f.cpu[1].overflows == 9,
+	   "each window the ringless CPU closed overflowed (%" PRIu64 ")",
+	   f.cpu[1].overflows);
+	f.cpu[1].ring = xcalloc(5, sizeof(struct pktstat_rec));
+	f.cpu[1].size = 5;
+	for (w = 12; w <= 14; w++) {
+		test_clock = w * 1000 + 2;
+		pktstat_cpu_count(&f.cpu[1], f.period, 3, 300);
+	}
+	read_at(&f, 15000, &b);
+	ok(b.n == 8 && line_is(&b, 5, 13000, 43, 4300) &&
+	   line_is(&b, 7, 15000, 49, 4900),
+	   "with a ring given later, windows queue one by one");
+	fixture_free(&f);
+	free(b.v);
+}
+
 static void test_merge(void)
 {
 	struct fixture f;
@@ -307,6 +347,7 @@ int main(void)
 	test_live_then_record();
 	test_u64_totals();
 	test_overflow();
+	test_no_ring();
 	test_merge();
 	test_partial_and_uncommitted();
 	test_random_model();

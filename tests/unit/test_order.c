@@ -116,13 +116,13 @@ static size_t scenario(int with_strong)
 	test_clock_start(0, 0);
 	fixture_init(&fix, 1, P, 16);
 
-	pktstat_cpu_count(&fix.cpu[0], P, 10);
+	pktstat_cpu_count(&fix.cpu[0], P, 1, 10);
 	model_add(&m, model_window(&mc, P, test_last_now, 0), 10);
 
 	pthread_create(&r, NULL, reader, NULL);
 	test_clock = P - 1;
 	armed = 1;
-	pktstat_cpu_count(&fix.cpu[0], P, 20);
+	pktstat_cpu_count(&fix.cpu[0], P, 1, 20);
 	model_add(&m, model_window(&mc, P, test_last_now, 0), 20);
 	pthread_join(r, NULL);
 

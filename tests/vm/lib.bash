@@ -13,13 +13,20 @@ V6_RX=fd77::2
 # Both ends up, addresses without DAD and static neighbours: no ARP or ND
 # packet can delay or drop the first datagrams of a test. One `ip -batch`
 # and nsenter rather than many processes: every exec is slow under TCG.
+# `net_up quiet`: nothing but the tests' own packets ever crosses the link
+# (no IPv6 link-local address, so no DAD or router solicitation; NOARP, so
+# no solicited-node group and no MLD report), for suites that compare with
+# the interface counters.
 net_up() {
+	local q=
+	[[ ${1:-} == quiet ]] && q="link set dev vtx arp off addrgenmode none"
 	net_down
 	ip netns add "$NS_TX"
 	ip netns add "$NS_RX"
 	ip link add vtx netns "$NS_TX" address 02:77:00:00:00:01 type veth \
 		peer name vrx netns "$NS_RX" address 02:77:00:00:00:02
 	ip -n "$NS_TX" -batch - <<-EOF
+		${q}
 		addr add $V4_TX/24 dev vtx
 		addr add $V6_TX/64 dev vtx nodad
 		link set lo up
@@ -28,6 +35,7 @@ net_up() {
 		neigh replace $V6_RX lladdr 02:77:00:00:00:02 dev vtx nud permanent
 	EOF
 	ip -n "$NS_RX" -batch - <<-EOF
+		${q//vtx/vrx}
 		addr add $V4_RX/24 dev vrx
 		addr add $V6_RX/64 dev vrx nodad
 		link set lo up

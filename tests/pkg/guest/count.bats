@@ -46,21 +46,14 @@ setup_file() {
 	iptables -F INPUT
 }
 
-# csv_frames: frames in every row of the csv instance's files, rotated ones
-# included (column 5; header lines skipped).
-csv_frames() {
-	cat /var/log/xt-pktstat/csv.csv* 2>/dev/null |
-		awk -F, '$1 != "time_utc" { n += $5 } END { print n + 0 }'
-}
-
 # wait_csv_frames N: the collector drains every few seconds.
 wait_csv_frames() {
 	local i
 	for ((i = 0; i < 100; i++)); do
-		[ "$(csv_frames)" = "$1" ] && return 0
+		[ "$(csv_frames csv)" = "$1" ] && return 0
 		sleep 0.2
 	done
-	echo "CSV holds $(csv_frames) frames, want $1" >&2
+	echo "CSV holds $(csv_frames csv) frames, want $1" >&2
 	ls -l /var/log/xt-pktstat/ >&2
 	return 1
 }

@@ -40,3 +40,10 @@ unload_module() {
 		rmmod xt_pktstat
 	fi
 }
+
+# csv_frames NAME: frames in every row of instance NAME's CSV files, rotated
+# ones included (column 5; header lines skipped).
+csv_frames() {
+	cat "/var/log/xt-pktstat/$1.csv"* 2>/dev/null |
+		awk -F, '$1 != "time_utc" { n += $5 } END { print n + 0 }'
+}

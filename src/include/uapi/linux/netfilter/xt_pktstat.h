@@ -16,7 +16,7 @@
 #define XT_PKTSTAT_PERIOD_MIN_NS	1000ULL
 #define XT_PKTSTAT_PERIOD_MAX_NS	3600000000000ULL
 
-/* Closed windows each CPU can queue: 2 to 65536 (24 bytes each). */
+/* Closed windows each CPU can queue: 2 to 65536 (32 bytes each). */
 #define XT_PKTSTAT_SAMPLES_MIN		2U
 #define XT_PKTSTAT_SAMPLES_MAX		65536U
 
