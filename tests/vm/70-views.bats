@@ -37,18 +37,7 @@ collector_start() {
 	ip netns exec "$NS_RX" pktstat-collect --daemon --interval 20ms -o "$D/out" -s "$D/state" -r "$D/run" \
 		--prometheus-dir "$D/prom" --prometheus-interval 1s 2>>"$D/collector.log" 3>&- &
 	CPID=$!
-	wait_for test -s "$D/run/collector"
-}
-
-# wait_for CMD...: poll up to 10 s
-wait_for() {
-	local _
-	for _ in $(seq 100); do
-		"$@" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	echo "timed out: $*" >&2
-	return 1
+	until_ok 10 test -s "$D/run/collector"
 }
 
 # see REGEX: the tmux screen has a matching line within 10 s
@@ -83,7 +72,7 @@ prom_is() {	# prom_is METRIC VALUE: the textfile's line, exactly
 	see "collector pid $CPID, live view $D/run"
 	see "^views +10ms .* +$frames +$bytes\$"
 	# Every window of the traffic is in one of the live view's seconds.
-	wait_for prom_is xt_pktstat_frames_total "$frames" ||
+	until_ok 10 prom_is xt_pktstat_frames_total "$frames" ||
 		{ cat "$D/prom/xt_pktstat.prom" "$D/collector.log" "$D/screen"; return 1; }
 	assert_eq "$(awk '$1 == "S" { f += $3; b += $4 } END { print f, b }' "$D/run/views.live")" \
 		"$frames $bytes" "S lines of views.live"
