@@ -33,7 +33,8 @@ static void pktstat_spin_count(struct xt_pktstat_instance *inst,
 	spinlock_t *lock = &spin_locks[hash_ptr(inst, SPIN_BITS)].lock;
 
 	spin_lock_bh(lock);
-	pktstat_cpu_count(per_cpu_ptr(inst->pcpu, 0), inst->period, frames, len);
+	pktstat_cpu_count(per_cpu_ptr(inst->pcpu, 0), inst->period, frames,
+			  len);
 	spin_unlock_bh(lock);
 }
 

@@ -11,6 +11,8 @@
 load lib
 
 setup() {
+	# The guest console is TERM=dumb; every tmux command needs a terminal it knows.
+	export TERM=screen
 	net_up
 	D=$BATS_TEST_TMPDIR
 	CPID=
@@ -27,22 +29,15 @@ teardown() {
 }
 
 # Instances are per netns: the collector and top run in the receiver's.
+# `ip netns exec` execs, so $! is the collector itself, and 3>&- keeps it
+# from holding bats's fd 3 (bats would wait for it).
 collector_start() {
-	in_rx pktstat-collect --daemon --interval 20ms -o "$D/out" -s "$D/state" -r "$D/run" \
-		--prometheus-dir "$D/prom" --prometheus-interval 1s 2>>"$D/collector.log" &
+	# Like node_exporter's, the directory exists before the collector writes to it.
+	mkdir -p "$D/prom"
+	ip netns exec "$NS_RX" pktstat-collect --daemon --interval 20ms -o "$D/out" -s "$D/state" -r "$D/run" \
+		--prometheus-dir "$D/prom" --prometheus-interval 1s 2>>"$D/collector.log" 3>&- &
 	CPID=$!
-	wait_for test -s "$D/run/collector"
-}
-
-# wait_for CMD...: poll up to 10 s
-wait_for() {
-	local _
-	for _ in $(seq 100); do
-		"$@" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	echo "timed out: $*" >&2
-	return 1
+	until_ok 10 test -s "$D/run/collector"
 }
 
 # see REGEX: the tmux screen has a matching line within 10 s
@@ -54,7 +49,7 @@ see() {
 		sleep 0.1
 	done
 	echo "not on the screen: $1" >&2
-	cat "$D/screen" >&2
+	cat "$D/screen" "$D/top.err" >&2
 	return 1
 }
 
@@ -65,15 +60,20 @@ prom_is() {	# prom_is METRIC VALUE: the textfile's line, exactly
 @test "views: top, the live view and the textfile count exactly what was sent" {
 	in_rx "$IPT" -A INPUT -p udp --dport 5000 -m pktstat --period 10ms --samples 4096 --name views
 	collector_start
-	tmux -L "$SOCK" -f /dev/null new-session -d -s top -x 160 -y 10 \
-		"nsenter --net=/run/netns/$NS_RX pktstat-top -r $D/run"
+	# The guest console is TERM=dumb; tmux needs a terminal it knows.
+	# remain-on-exit: if top dies, its last words stay on the screen.
+	# screen: the one terminfo entry the guest has (ci/initramfs-lists/views.list).
+	printf 'set -g remain-on-exit on\nset -g default-terminal screen\n' >"$D/tmux.conf"
+	TERM=screen tmux -L "$SOCK" -f "$D/tmux.conf" new-session -d -s top -x 160 -y 10 \
+		"nsenter --net=/run/netns/$NS_RX pktstat-top -r $D/run 2>$D/top.err" 3>&-
 	send4 500 100
 	send4 300 1200
 	frames=800 bytes=$((500 * 128 + 300 * 1228))
 	see "collector pid $CPID, live view $D/run"
 	see "^views +10ms .* +$frames +$bytes\$"
 	# Every window of the traffic is in one of the live view's seconds.
-	wait_for prom_is xt_pktstat_frames_total "$frames"
+	until_ok 10 prom_is xt_pktstat_frames_total "$frames" ||
+		{ cat "$D/prom/xt_pktstat.prom" "$D/collector.log" "$D/screen"; return 1; }
 	assert_eq "$(awk '$1 == "S" { f += $3; b += $4 } END { print f, b }' "$D/run/views.live")" \
 		"$frames $bytes" "S lines of views.live"
 	prom_is xt_pktstat_bytes_total "$bytes"
