@@ -214,4 +214,10 @@ csv_table() { # CSV file -> markdown table
 	[[ -f $out/plot.csv ]] && csv_table "$out/plot.csv"
 	echo
 	echo "Errors reported by the guest: $(guest_lines ERROR | wc -l)"
+	if [[ -f $out/native.md ]]; then
+		echo
+		echo "## 8. Native per-packet costs (host CPUs, no VM: bench/native/run.sh)"
+		echo
+		cat "$out/native.md"
+	fi
 } >"$out/results.md"

@@ -13,7 +13,9 @@
 # ci/kernels.sh list, the fastest to boot), BENCH_MAX_LOAD and
 # BENCH_QUIET_WAIT (wait up to that many seconds before each boot for the
 # host's 1-min load to fall under BENCH_MAX_LOAD), BENCH_OUT (build/bench,
-# build/bench-smoke for the smoke run), PLOT_ROWS (rows of bench/plot.sh).
+# build/bench-smoke for the smoke run), PLOT_ROWS (rows of bench/plot.sh),
+# NATIVE_OPS and NATIVE_REPS (bench/native: operations per thread, runs per
+# median; no VM).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -25,12 +27,13 @@ if ((SMOKE)); then
 	: "${COLLECT_ROWS:=10000}" "${MARGIN:=0.1}" "${BENCH_QUIET_WAIT:=0}"
 	: "${VM_TIMEOUT:=150}" "${WARMUP_PKTS:=0}" "${DRAIN_PKTS:=3000}"
 	: "${REPS:=1}" "${IDLE_N:=200}" "${IDLE_SECS:=2}"
+	: "${NATIVE_OPS:=20000}" "${NATIVE_REPS:=3}"
 else
 	: "${BOOTS:=2}" "${ROUNDS:=5}" "${PKTS:=20000}" "${CLOCK_LOOPS:=200000}"
 	: "${LAT_SECS:=5}" "${MEM_SAMPLES:=64 1024 8192}" "${CORE_N1:=100000}"
 	: "${CORE_N2:=200000}" "${COLLECT_ROWS:=1000000}" "${MARGIN:=0.4}"
 	: "${BENCH_QUIET_WAIT:=300}" "${VM_TIMEOUT:=1200}" "${WARMUP_PKTS:=2000}"
-	: "${DRAIN_PKTS:=60000}"
+	: "${DRAIN_PKTS:=60000}" "${NATIVE_OPS:=5000000}" "${NATIVE_REPS:=7}"
 fi
 : "${NRULES:=100}" "${SETS:=base pktstat nfacct account spin u32 quota}"
 : "${NCPUS:=1 2}" "${LAT_PERIODS:=100000 1000000}" "${BENCH_MAX_LOAD:=1.0}"
@@ -174,6 +177,12 @@ wait_quiet() {
 		t=$((t + 10))
 	done
 }
+# Native per-packet costs on the host's CPUs (no VM), on a host as quiet as the boots get.
+load=$(wait_quiet)
+if step "native per-packet costs (load $load before)" bench/native/run.sh "$OUT" "$NATIVE_OPS" "$NATIVE_REPS"; then
+	sed 's/^/# /' "$OUT/native.md"
+fi
+
 rm -rf "$OUT"/boot-*
 for ((b = 1; b <= BOOTS; b++)); do
 	load=$(wait_quiet)
