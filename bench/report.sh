@@ -197,7 +197,7 @@ csv_table() { # CSV file -> markdown table
 	echo "## 6. Memory per instance (100 instances added in a memory cgroup)"
 	echo
 	echo "Formula: per possible CPU, sizeof(struct pktstat_cpu) (percpu, cacheline aligned)"
-	echo "+ (samples + 1) x 24 (ring) + 8 + 2 x 24 + 32 (reader arrays), plus the instance"
+	echo "+ (samples + 1) x 32 (ring) + 8 + 2 x 24 + 48 (reader arrays), plus the instance"
 	echo "struct and its /proc entries. Measured deltas per instance, bare rules subtracted:"
 	echo
 	echo "\"rounded\": the ring rounded up to its allocation, a power of two (kmalloc size"
@@ -205,8 +205,8 @@ csv_table() { # CSV file -> markdown table
 	echo
 	echo "| boot | samples | cpus | memcg memory.current B | meminfo Percpu B | memcg percpu B | formula B | rounded B |"
 	echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
-	guest_lines MEM | awk '{ r = ($2 + 1) * 24; p = 1; while (p < r) p *= 2
-		f = $3 * (128 + r + 8 + 48 + 32); g = $3 * (128 + p + 8 + 48 + 32)
+	guest_lines MEM | awk '{ r = ($2 + 1) * 32; p = 1; while (p < r) p *= 2
+		f = $3 * (128 + r + 8 + 48 + 48); g = $3 * (128 + p + 8 + 48 + 48)
 		printf "| %s | %s | %s | %s | %s | %s | %d | %d |\n", $1, $2, $3, $4, $5, $6, f, g }'
 	echo
 	echo "## 7. pktstat-plot throughput and memory (one core)"
