@@ -26,6 +26,7 @@
 #define HDR2	"time_utc,end_ns,instance,instance_id,frames,bytes," \
 		"total_frames,total_bytes,start_ns,period_ns,flags"
 
+/* mkdtemp() template: it replaces the six X with a unique name. */
 static char dir[] = "/tmp/views-unit.XXXXXX";
 
 static void put(const char *name, const char *s)
