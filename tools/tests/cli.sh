@@ -226,7 +226,8 @@ ok $? "recreated instance (new id): new series"
 rm -r "$t/proc/web"
 wait_for grep -q "web: instance gone" "$t/daemon.err"
 ok $? "vanished: logged gone"
-[ ! -e "$t/run/web.live" ]; ok $? "vanished: its live view removed"
+# The log line may come before the unlink: wait for it, as for the log.
+wait_for sh -c "[ ! -e '$t/run/web.live' ]"; ok $? "vanished: its live view removed"
 mkinst web 4
 lines web 1 7
 wait_for sh -c "[ \"\$(tail -n1 '$t/out/web.csv' | cut -d, -f5,7)\" = 1,7 ]"
