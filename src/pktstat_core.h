@@ -11,14 +11,19 @@
  *   pktstat_clock_barrier(): earlier stores are visible to every CPU before
  *     the clock is read (see Exactness);
  *   pktstat_clock_barrier_read(): the clock is read before any later load;
- *   pktstat_div64(u64 a, u64 b), PKTSTAT_CACHELINE_ALIGNED,
+ *   pktstat_div64(u64 a, u64 b), PKTSTAT_CACHELINE_ALIGNED, PKTSTAT_NOINLINE,
  *   pktstat_likely(x), pktstat_unlikely(x);
  *   u64 pktstat_clock_ns(void): CLOCK_MONOTONIC in ns, which never steps;
  *   u32 pktstat_clock_seq(void): the clock epoch, the number of times
  *     CLOCK_REALTIME was set (the kernel's clock_was_set_seq);
  *   u64 pktstat_clock_offset(u32 *epoch): CLOCK_REALTIME - CLOCK_MONOTONIC,
  *     and in *epoch the epoch it belongs to (the offset changes only when
- *     the epoch does).
+ *     the epoch does);
+ *   the counter that drives CLOCK_MONOTONIC, if the core may use it (see
+ *   Counter): u32 pktstat_counter_gen(void), its generation, odd while the
+ *     core must not use it; u64 pktstat_counter(void), read ordered as the
+ *     clock is; u64 pktstat_counter_ticks(u64 ns), how many ticks take at
+ *     most ns at the rate of the current generation (rounded down).
  *
  * Windows are [k * period, (k + 1) * period) of CLOCK_REALTIME; a line
  * carries the end of its window.
@@ -61,6 +66,27 @@
  * architected timer), and the barriers order the counter read, see
  * pktstat_kernel.h. A packet whose clock still reads earlier lands in the
  * first window not yet delivered: its count is never lost nor repeated.
+ *
+ * Counter (the fast path): most packets need only "is the live window still
+ * open?", not the time. Where CLOCK_MONOTONIC is a linear map of a counter
+ * (the TSC), a CPU converts its window's end to a counter value, win_end_cyc,
+ * when it reads the clock, and later packets compare one ordered counter read
+ * with it; the clock is read again only when the compare fails. The map is
+ * mono(c) = base + (c * mult) >> shift for one generation of the kernel's
+ * timekeeper: win_end_cyc = c0 + ticks(win_end - now - 1), with c0 read
+ * before now, so mono(c) < win_end for every c < win_end_cyc of that
+ * generation: the boundary is early, never late. The includer bumps the
+ * generation before a new map is visible to any clock read whenever the map
+ * changes other than by going on at the same rate (an NTP rate change, a new
+ * clocksource, resume), and makes it odd while the counter does not drive
+ * the clock. The fast path loads the generation after the barrier, as the
+ * clock read was: a reader whose clock read used a newer map sees the CPU's
+ * odd seqcount (store-buffer pair with the includer's bump), and one whose
+ * read used the same or an older map read it at a counter value at or
+ * before the packet's (the older map meets the newer at the change), so
+ * the exactness argument above holds with the counter in place of the
+ * clock. Conditions: those above, with the counter synchronised across CPUs
+ * (it drives the clock, so the clock's condition is the counter's).
  */
 #ifndef PKTSTAT_CORE_H
 #define PKTSTAT_CORE_H
@@ -88,17 +114,20 @@ struct pktstat_rec {
  */
 struct pktstat_cpu {
 	u32 seq;		/* odd while the CPU updates */
-	u32 head;		/* next ring slot to fill */
-	u32 size;		/* ring slots: capacity + 1 */
-	u32 epoch;		/* the live window: clock epoch ... */
+	u32 cyc_gen;		/* counter generation of win_end_cyc */
+	u64 win_end_cyc;	/* counter value before the window's end */
 	u64 frames;		/* cumulative */
 	u64 bytes;		/* cumulative */
 	u64 win_end;		/* end of the live window, CLOCK_MONOTONIC ns */
-	u64 win;		/* ... and CLOCK_REALTIME / period */
-	u64 overflows;		/* windows that found the ring full */
+	u64 win;		/* the live window: CLOCK_REALTIME / period ... */
+	u32 epoch;		/* ... in this clock epoch */
+	u32 head;		/* next ring slot to fill */
 	struct pktstat_rec *ring;
 
+	/* Read by the CPU only when a window closes. */
 	u32 tail PKTSTAT_CACHELINE_ALIGNED;	/* next ring slot to read */
+	u32 size;		/* ring slots: capacity + 1 */
+	u64 overflows;		/* windows that found the ring full */
 };
 
 /* Reader's view of one CPU: its totals as of the last window delivered. */
@@ -132,6 +161,22 @@ static inline bool pktstat_key_before(struct pktstat_key a,
 	return a.win < b.win;
 }
 
+/*
+ * Ticks of a counter that take at most ns in the kernel's map
+ * mono(c) = base + ((c - last) * mult + nsec) >> shift, rounded down:
+ * mono(c0 + ticks) <= mono(c0) + ns for every c0. Spans are capped at
+ * 2^32 - 1 ns (a shorter boundary is still early) so that ns << shift, for
+ * shift <= 31, fits 64 bits; the includer checks shift.
+ */
+static inline u64 pktstat_mult_ticks(u64 ns, u32 mult, u32 shift)
+{
+	if (!mult)
+		return 0;
+	if (ns > 0xffffffffULL)
+		ns = 0xffffffffULL;
+	return pktstat_div64(ns << shift, mult);
+}
+
 static inline u32 pktstat_ring_next(u32 slot, u32 size)
 {
 	return slot + 1 == size ? 0 : slot + 1;
@@ -145,6 +190,8 @@ static inline void pktstat_cpu_init(struct pktstat_cpu *c,
 				    struct pktstat_rec *ring, u32 capacity)
 {
 	c->seq = 0;
+	c->cyc_gen = 0;
+	c->win_end_cyc = 0;
 	c->head = 0;
 	c->size = capacity + 1;
 	c->frames = 0;
@@ -213,22 +260,70 @@ static inline void pktstat_cpu_close_window(struct pktstat_cpu *c,
  * Count frames packets of len bytes in all on this CPU (a GSO skb is several
  * packets). The caller keeps the CPU from re-entering (BH and preemption off).
  */
-static inline void pktstat_cpu_count(struct pktstat_cpu *c, u64 period,
-				     u64 frames, u64 len)
+/* Add a packet's counts and end the update begun at seq. */
+static inline void pktstat_cpu_add(struct pktstat_cpu *c, u32 seq, u64 frames,
+				   u64 len)
 {
-	u32 seq = c->seq;
-	u64 now;
-
-	PKTSTAT_WRITE_ONCE(c->seq, seq + 1);
-	/* The odd seq must be visible before the clock is read (see top). */
-	pktstat_clock_barrier();
-	now = pktstat_clock_ns();
-	if (pktstat_unlikely(now >= c->win_end))
-		pktstat_cpu_close_window(c, period, now);
 	PKTSTAT_WRITE_ONCE(c->frames, c->frames + frames);
 	PKTSTAT_WRITE_ONCE(c->bytes, c->bytes + len);
 	pktstat_smp_wmb();
 	PKTSTAT_WRITE_ONCE(c->seq, seq + 2);
+}
+
+/*
+ * The counter said the live window may be over, or its generation (even,
+ * so the counter is in use) changed: read the clock, close the window if it
+ * is over, convert the end of the live window to a counter value of
+ * generation gen (see Counter), and count the packet. Out of line and
+ * called last: the fast path saves no register.
+ */
+static PKTSTAT_NOINLINE void pktstat_cpu_count_clock(struct pktstat_cpu *c,
+						     u64 period, u32 gen,
+						     u32 seq, u64 frames,
+						     u64 len)
+{
+	u64 cyc, now;
+
+	/* The rate and the clock's map are those of gen or newer ones. */
+	pktstat_smp_rmb();
+	cyc = pktstat_counter();
+	now = pktstat_clock_ns();
+	if (now >= c->win_end)
+		pktstat_cpu_close_window(c, period, now);
+	PKTSTAT_WRITE_ONCE(c->cyc_gen, gen);
+	PKTSTAT_WRITE_ONCE(c->win_end_cyc,
+			   cyc + pktstat_counter_ticks(c->win_end - now - 1));
+	pktstat_cpu_add(c, seq, frames, len);
+}
+
+/*
+ * Count frames packets of len bytes in all on this CPU (a GSO skb is several
+ * packets). The caller keeps the CPU from re-entering (BH and preemption off).
+ */
+static inline void pktstat_cpu_count(struct pktstat_cpu *c, u64 period,
+				     u64 frames, u64 len)
+{
+	u32 seq = c->seq, gen;
+
+	PKTSTAT_WRITE_ONCE(c->seq, seq + 1);
+	/* The odd seq must be visible before the clock is read (see top). */
+	pktstat_clock_barrier();
+	gen = pktstat_counter_gen();
+	if (pktstat_likely(gen == c->cyc_gen)) {
+		if (pktstat_likely(pktstat_counter() < c->win_end_cyc)) {
+			pktstat_cpu_add(c, seq, frames, len);
+			return;
+		}
+	} else if (gen & 1) {
+		/* No counter (c->cyc_gen is never odd): the clock, every packet. */
+		u64 now = pktstat_clock_ns();
+
+		if (pktstat_unlikely(now >= c->win_end))
+			pktstat_cpu_close_window(c, period, now);
+		pktstat_cpu_add(c, seq, frames, len);
+		return;
+	}
+	pktstat_cpu_count_clock(c, period, gen, seq, frames, len);
 }
 
 static inline void pktstat_cpu_snapshot(const struct pktstat_cpu *c,

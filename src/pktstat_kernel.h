@@ -11,6 +11,9 @@
 #include <linux/timekeeping.h>
 #include <linux/types.h>
 #include <asm/barrier.h>
+#ifdef CONFIG_X86_TSC
+#include <asm/msr.h>
+#endif
 
 #define PKTSTAT_READ_ONCE(x)		READ_ONCE(x)
 #define PKTSTAT_WRITE_ONCE(x, v)	WRITE_ONCE(x, v)
@@ -27,6 +30,7 @@
 #define pktstat_likely(x)		likely(x)
 #define pktstat_unlikely(x)		unlikely(x)
 #define PKTSTAT_CACHELINE_ALIGNED	____cacheline_aligned_in_smp
+#define PKTSTAT_NOINLINE		noinline
 
 /*
  * The writer's odd seqcount must be visible to every CPU before its clock
@@ -100,6 +104,42 @@ static inline u64 pktstat_clock_offset(u32 *epoch)
 		seq = *epoch;
 	}
 }
+
+/*
+ * The counter behind CLOCK_MONOTONIC, for the fast path (pktstat_core.h,
+ * Counter), kept by pktstat_counter.c: on x86 the TSC, while the TSC is the
+ * timekeeper's clocksource; elsewhere none (the generation stays odd).
+ */
+struct pktstat_counter_map {
+	u32 gen;	/* odd: the counter does not drive the clock */
+	u32 mult;	/* the timekeeper's CLOCK_MONOTONIC rate ... */
+	u32 shift;	/* ... for that generation, or a newer one */
+};
+
+extern struct pktstat_counter_map pktstat_counter_map;
+
+int pktstat_counter_init(void);
+void pktstat_counter_exit(void);
+
+static inline u32 pktstat_counter_gen(void)
+{
+	return READ_ONCE(pktstat_counter_map.gen);
+}
+
+/* As the TSC clocksource reads it: ordered like a load (see above). */
+static inline u64 pktstat_counter(void)
+{
+#ifdef CONFIG_X86_TSC
+	return rdtsc_ordered();
+#else
+	return 0;
+#endif
+}
+
+/* A macro: pktstat_mult_ticks() is in pktstat_core.h, included below. */
+#define pktstat_counter_ticks(ns)					\
+	pktstat_mult_ticks(ns, READ_ONCE(pktstat_counter_map.mult),	\
+			   READ_ONCE(pktstat_counter_map.shift))
 
 #include "pktstat_core.h"
 

@@ -175,12 +175,18 @@ static int __init pktstat_mt_init(void)
 {
 	int ret;
 
-	ret = pktstat_instance_init();
+	ret = pktstat_counter_init();
 	if (ret)
 		return ret;
-	ret = xt_register_match(&pktstat_mt_reg);
+	ret = pktstat_instance_init();
 	if (ret)
-		pktstat_instance_exit();
+		goto err_counter;
+	ret = xt_register_match(&pktstat_mt_reg);
+	if (!ret)
+		return 0;
+	pktstat_instance_exit();
+err_counter:
+	pktstat_counter_exit();
 	return ret;
 }
 
@@ -188,6 +194,7 @@ static void __exit pktstat_mt_exit(void)
 {
 	xt_unregister_match(&pktstat_mt_reg);
 	pktstat_instance_exit();
+	pktstat_counter_exit();
 }
 
 module_init(pktstat_mt_init);

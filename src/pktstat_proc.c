@@ -205,6 +205,9 @@ static int pktstat_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "clock_steps: %u\n", pktstat_clock_seq() - inst->epoch0);
 	seq_printf(m, "created_ns: %llu\n", inst->created_ns);
 	seq_printf(m, "memory_bytes: %lu\n", READ_ONCE(inst->memory));
+	/* Whether packets compare the TSC or read the clock (pktstat_counter.c). */
+	seq_printf(m, "counter: %s\n",
+		   pktstat_counter_gen() & 1 ? "none" : "tsc");
 	return 0;
 }
 

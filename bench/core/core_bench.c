@@ -4,20 +4,29 @@
  * valgrind --tool=callgrind (bench/core/run.sh). The core is the one the
  * module builds (src/pktstat_core.h) on the unit tests' userspace primitives
  * (tests/unit/core_user.h: the clock is an atomic fetch-add on a counter).
+ * The counter (pktstat_core.h, Counter) is the same fetch-add, one tick per
+ * ns, in use except in same_clock: the common case is a counter compare.
  *
  *   core_bench MODE N
  *
  * MODE:
  *   same    N packets in one window (the common case)
+ *   same_clock  the same with the counter not in use (a clock read each)
  *   cross   N packets, each in the next window (ring never full)
  *   full    N packets, each in the next window, ring full (overflow path)
  *   bare    N increments of a per-CPU counter with the same clock read
  *   none    no packet: the program's fixed cost
  * Instructions per packet = (Ir(N2) - Ir(N1)) / (N2 - N1).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define CORE_USER_OWN_COUNTER
+static inline uint32_t pktstat_counter_gen(void);
+static inline uint64_t pktstat_counter(void);
+static inline uint64_t pktstat_counter_ticks(uint64_t ns);
 
 #include "../../tests/unit/fixture.h"
 
@@ -25,6 +34,24 @@
 #define CROSS_MAX	(1u << 20)
 
 CORE_USER_CLOCK;
+
+/* 2: the counter is in use; same_clock makes it 1. */
+static u32 bench_counter_gen = 2;
+
+static inline u32 pktstat_counter_gen(void)
+{
+	return PKTSTAT_READ_ONCE(bench_counter_gen);
+}
+
+static inline u64 pktstat_counter(void)
+{
+	return __atomic_fetch_add(&test_clock, test_clock_step, __ATOMIC_SEQ_CST);
+}
+
+static inline u64 pktstat_counter_ticks(u64 ns)
+{
+	return ns;
+}
 
 struct bare_cpu {
 	u64 frames;
@@ -55,7 +82,7 @@ int main(int argc, char **argv)
 	u32 cap;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: core_bench same|cross|full|bare|none N\n");
+		fprintf(stderr, "usage: core_bench same|same_clock|cross|full|bare|none N\n");
 		return 2;
 	}
 	mode = argv[1];
@@ -71,7 +98,9 @@ int main(int argc, char **argv)
 	/* same: the clock never reaches the next boundary; cross: one step
 	 * per packet is one window.
 	 */
-	test_clock_step = !strcmp(mode, "same") ? 0 : period;
+	test_clock_step = !strncmp(mode, "same", 4) ? 0 : period;
+	if (!strcmp(mode, "same_clock"))
+		bench_counter_gen = 1;
 	/* The first packet opens the window in every mode: out of the loop. */
 	if (strcmp(mode, "bare") && strcmp(mode, "none"))
 		count_core(&f.cpu[0], period, 100);

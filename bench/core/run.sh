@@ -23,7 +23,7 @@ ir() {
 }
 
 echo "mode,instr_per_packet" >"$out/core.csv"
-for mode in same cross full bare; do
+for mode in same same_clock cross full bare; do
 	a=$(ir "$mode" "$n1")
 	b=$(ir "$mode" "$n2")
 	per=$(awk -v a="$a" -v b="$b" -v n1="$n1" -v n2="$n2" 'BEGIN { printf "%.2f", (b - a) / (n2 - n1) }')

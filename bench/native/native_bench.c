@@ -8,6 +8,12 @@
  *     on the stack), not the tests' MFENCE;
  *   pktstat_clock_ns(): CLOCK_MONOTONIC through the vDSO, the userspace twin
  *     of ktime_get_ns() (both read the TSC with rdtsc_ordered() here);
+ *   the counter (pktstat_core.h, Counter): lfence;rdtsc as rdtsc_ordered(),
+ *     ticks from the TSC rate calibrated against CLOCK_MONOTONIC, 0.1 %
+ *     early (userspace cannot see the timekeeper's mult and shift); in use
+ *     for the cases "core" and "rules10_each", not for their "_clock" twins,
+ *     which time the path every packet took before it (a clock read per
+ *     packet) with the same code;
  *   READ_ONCE/WRITE_ONCE (relaxed atomics) and smp_wmb() (a compiler
  *     barrier) compile to what the kernel's do on x86.
  * The clock never steps during a run (the epoch stays 0).
@@ -33,10 +39,14 @@
 #include <unistd.h>
 
 #define CORE_USER_OWN_CLOCK
+#define CORE_USER_OWN_COUNTER
 /* x86 smp_mb(): a locked no-op add, which drains the store buffer. */
 #define pktstat_clock_barrier() \
 	__asm__ __volatile__("lock; addl $0,-4(%%rsp)" ::: "memory", "cc")
 static inline uint64_t pktstat_clock_ns(void);
+static inline uint32_t pktstat_counter_gen(void);
+static inline uint64_t pktstat_counter(void);
+static inline uint64_t pktstat_counter_ticks(uint64_t ns);
 
 #include "../../tests/unit/fixture.h"
 #include "shared_clock.h"
@@ -70,6 +80,9 @@ static inline u64 rdtsc(void)
 	return (u64)hi << 32 | lo;
 }
 
+/* TSC ticks per ns in 32.32 fixed point, calibrated once. */
+static u64 tsc_per_ns_q32;
+
 /* The kernel's rdtsc_ordered() on CPUs with LFENCE_RDTSC. */
 static inline u64 rdtsc_lfence(void)
 {
@@ -97,21 +110,36 @@ static struct {
 	u64 frames, bytes;
 } shared_spin PKTSTAT_CACHELINE_ALIGNED;
 
-/* Item 3's clock-set generation: bumped by a step, read by every packet. */
-static u32 clock_gen PKTSTAT_CACHELINE_ALIGNED;
+/* The counter's generation, as the module's: 2 in use, 1 not (per case). */
+static u32 counter_gen PKTSTAT_CACHELINE_ALIGNED = 2;
+
+static inline u32 pktstat_counter_gen(void)
+{
+	return PKTSTAT_READ_ONCE(counter_gen);
+}
+
+static inline u64 pktstat_counter(void)
+{
+	return rdtsc_lfence();
+}
+
+/* Calibrated, then 0.1 % early for the rate's error (NTP slews 500 ppm). */
+static inline u64 pktstat_counter_ticks(u64 ns)
+{
+	u64 t = (u64)(((unsigned __int128)ns * tsc_per_ns_q32) >> 32);
+
+	return t - t / 1024;
+}
 /* Item 2, second model: readers make it odd while they read (shared_clock.h). */
 static u32 read_gen PKTSTAT_CACHELINE_ALIGNED;
-/* TSC ticks per ns in 32.32 fixed point, calibrated once. */
-static u64 tsc_per_ns_q32;
 
 /* One CPU's own state; no two threads share a cache line. */
 struct ctx {
 	u64 frames, bytes, last;	/* the bare per-CPU counter */
 	u32 rules_seq;			/* item 2: one sequence for all rules */
-	u32 tsc_gen;			/* item 3: clock_gen of win_end_tsc */
-	u64 win_end_tsc;		/* item 3: window end in TSC, early */
-	struct pktstat_cpu *core, *tsc_core;
-	struct pktstat_cpu *each[NRULES], *one[NRULES], *gen[NRULES];
+	struct pktstat_cpu *core, *core_clock;
+	struct pktstat_cpu *each[NRULES], *each_clock[NRULES];
+	struct pktstat_cpu *one[NRULES], *gen[NRULES];
 	struct shared_clock sc;		/* item 2 gen model */
 	unsigned int cpu;
 	unsigned long ops;
@@ -149,38 +177,6 @@ static inline void rules_gen(struct ctx *x)
 		shared_clock_count(&x->sc, &read_gen, x->gen[r], PERIOD, LEN, !r);
 }
 
-/*
- * Item 3 modelled: the core with its per-packet clock read replaced by an
- * ordered TSC read compared with the window's end converted to TSC ticks,
- * 0.1 % early (more than NTP's 500 ppm slew). The timekeeping read and the
- * window logic run only when the compare fails or the clock was set.
- */
-static inline void tsc_boundary(struct ctx *x)
-{
-	struct pktstat_cpu *c = x->tsc_core;
-	u32 seq = c->seq;
-	u64 tsc;
-
-	PKTSTAT_WRITE_ONCE(c->seq, seq + 1);
-	pktstat_clock_barrier();
-	tsc = rdtsc_lfence();
-	if (pktstat_unlikely(tsc >= x->win_end_tsc ||
-			     PKTSTAT_READ_ONCE(clock_gen) != x->tsc_gen)) {
-		u64 now = pktstat_clock_ns(), left;
-
-		x->tsc_gen = PKTSTAT_READ_ONCE(clock_gen);
-		if (now >= c->win_end)
-			pktstat_cpu_close_window(c, PERIOD, now);
-		left = (u64)(((unsigned __int128)(c->win_end - now) *
-			      tsc_per_ns_q32) >> 32);
-		x->win_end_tsc = tsc + left - left / 1024;
-	}
-	PKTSTAT_WRITE_ONCE(c->frames, c->frames + 1);
-	PKTSTAT_WRITE_ONCE(c->bytes, c->bytes + LEN);
-	pktstat_smp_wmb();
-	PKTSTAT_WRITE_ONCE(c->seq, seq + 2);
-}
-
 static inline void spin_lock(int *l)
 {
 	while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE))
@@ -206,6 +202,7 @@ CASE(run_mb_mono, pktstat_clock_barrier(); x->last = clock_of(CLOCK_MONOTONIC);
      bare_add(x))
 CASE(run_mb_tsc, pktstat_clock_barrier(); x->last = rdtsc_lfence(); bare_add(x))
 CASE(run_core, pktstat_cpu_count(x->core, PERIOD, 1, LEN))
+CASE(run_core_clock, pktstat_cpu_count(x->core_clock, PERIOD, 1, LEN))
 CASE(run_nfacct, __atomic_fetch_add(&shared_acct.pkts, 1, __ATOMIC_RELAXED);
      __atomic_fetch_add(&shared_acct.bytes, LEN, __ATOMIC_RELAXED))
 CASE(run_spin, spin_lock(&shared_spin.lock);
@@ -220,12 +217,14 @@ CASE(run_ts_lfence, x->last += rdtsc_lfence())
 CASE(run_ts_rdtscp, x->last += rdtscp())
 CASE(run_rules_each, for (int r = 0; r < NRULES; r++)
 	     pktstat_cpu_count(x->each[r], PERIOD, 1, LEN))
+CASE(run_rules_each_clock, for (int r = 0; r < NRULES; r++)
+	     pktstat_cpu_count(x->each_clock[r], PERIOD, 1, LEN))
 CASE(run_rules_shared, rules_shared(x))
 CASE(run_rules_gen, rules_gen(x))
-CASE(run_tsc_core, tsc_boundary(x))
 
 /* Which counter a case adds to, for the final check. */
-enum counted { NONE, BARE, CORE, ACCT, SPIN, EACH, ONE, GEN, TSC };
+enum counted { NONE, BARE, CORE, CORE_CLOCK, ACCT, SPIN, EACH, EACH_CLOCK,
+	       ONE, GEN, NCOUNTED };
 
 static const struct bench_case {
 	const char *name;
@@ -238,7 +237,8 @@ static const struct bench_case {
 	{ "add_mono", run_mono, BARE, "per-CPU add + clock_gettime(MONOTONIC)" },
 	{ "add_mb_mono", run_mb_mono, BARE, "per-CPU add + smp_mb + clock_gettime(MONOTONIC)" },
 	{ "add_mb_lfence_rdtsc", run_mb_tsc, BARE, "per-CPU add + smp_mb + lfence;rdtsc" },
-	{ "core", run_core, CORE, "pktstat core (pktstat_cpu_count) in 100 ms windows" },
+	{ "core", run_core, CORE, "pktstat core (pktstat_cpu_count) in 100 ms windows, counter in use" },
+	{ "core_clock", run_core_clock, CORE_CLOCK, "the same core with no counter: a clock read per packet (the path before)" },
 	{ "nfacct", run_nfacct, ACCT, "nfacct-like: 2 shared atomic adds" },
 	{ "spinlock", run_spin, SPIN, "2011-style: shared spinlock + 2 adds" },
 	{ "smp_mb", run_mb, NONE, "smp_mb (lock add) alone" },
@@ -247,10 +247,10 @@ static const struct bench_case {
 	{ "ts_rdtsc", run_ts_rdtsc, NONE, "rdtsc alone" },
 	{ "ts_lfence_rdtsc", run_ts_lfence, NONE, "lfence;rdtsc alone" },
 	{ "ts_rdtscp", run_ts_rdtscp, NONE, "rdtscp alone" },
-	{ "rules10_each", run_rules_each, EACH, "10 rules: each its own barrier + clock read (today)" },
+	{ "rules10_each", run_rules_each, EACH, "10 rules: each its own barrier + counter compare (the module)" },
+	{ "rules10_each_clock", run_rules_each_clock, EACH_CLOCK, "10 rules: each its own barrier + clock read (before)" },
 	{ "rules10_shared", run_rules_shared, ONE, "10 rules: one barrier + clock read for all (item 2 model)" },
 	{ "rules10_gen", run_rules_gen, GEN, "10 rules: each its own barrier; one clock read while no reader starts (item 2 model)" },
-	{ "tsc_boundary", run_tsc_core, TSC, "core with TSC compare to the window end (item 3 model)" },
 };
 #define NCASES	(sizeof(cases) / sizeof(cases[0]))
 
@@ -280,6 +280,8 @@ static double run_once(const struct bench_case *bc, unsigned long ops)
 	u64 worst = 0;
 
 	cur_case = bc;
+	/* The "_clock" cases: the counter not in use, as the module on no TSC. */
+	counter_gen = bc->counts == CORE_CLOCK || bc->counts == EACH_CLOCK ? 1 : 2;
 	ready = 0;
 	go = 0;
 	for (i = 0; i < nthreads; i++) {
@@ -353,8 +355,9 @@ int main(int argc, char **argv)
 {
 	unsigned long ops = 5000000, reps = 7;
 	const char *tlist = NULL, *only = NULL;
-	u64 done[TSC + 1] = { 0 }, sum;
-	struct fixture core, tsc, each[NRULES], one[NRULES], gen[NRULES];
+	u64 done[NCOUNTED] = { 0 }, sum;
+	struct fixture core, core_clock, each[NRULES], each_clock[NRULES];
+	struct fixture one[NRULES], gen[NRULES];
 	unsigned int ncpu = 0;
 	cpu_set_t allowed;
 	unsigned int i, r, k;
@@ -388,17 +391,19 @@ int main(int argc, char **argv)
 	test_clock_start(0, clock_of(CLOCK_REALTIME) - clock_of(CLOCK_MONOTONIC));
 	calibrate_tsc();
 	fixture_init(&core, ncpu, PERIOD, RING);
-	fixture_init(&tsc, ncpu, PERIOD, RING);
+	fixture_init(&core_clock, ncpu, PERIOD, RING);
 	for (r = 0; r < NRULES; r++) {
 		fixture_init(&each[r], ncpu, PERIOD, RING);
+		fixture_init(&each_clock[r], ncpu, PERIOD, RING);
 		fixture_init(&one[r], ncpu, PERIOD, RING);
 		fixture_init(&gen[r], ncpu, PERIOD, RING);
 	}
 	for (i = 0; i < ncpu; i++) {
 		ctxs[i].core = &core.cpu[i];
-		ctxs[i].tsc_core = &tsc.cpu[i];
+		ctxs[i].core_clock = &core_clock.cpu[i];
 		for (r = 0; r < NRULES; r++) {
 			ctxs[i].each[r] = &each[r].cpu[i];
+			ctxs[i].each_clock[r] = &each_clock[r].cpu[i];
 			ctxs[i].one[r] = &one[r].cpu[i];
 			ctxs[i].gen[r] = &gen[r].cpu[i];
 		}
@@ -437,19 +442,22 @@ int main(int argc, char **argv)
 		sum += ctxs[i].frames;
 	bad |= check("bare per-CPU", sum, done[BARE]);
 	bad |= check("core", delivered(&core), done[CORE]);
-	bad |= check("tsc_boundary", delivered(&tsc), done[TSC]);
+	bad |= check("core_clock", delivered(&core_clock), done[CORE_CLOCK]);
 	bad |= check("nfacct", shared_acct.pkts, done[ACCT]);
 	bad |= check("nfacct bytes", shared_acct.bytes, done[ACCT] * LEN);
 	bad |= check("spinlock", shared_spin.frames, done[SPIN]);
 	for (r = 0; r < NRULES; r++) {
 		bad |= check("rules10_each", delivered(&each[r]), done[EACH]);
+		bad |= check("rules10_each_clock", delivered(&each_clock[r]),
+			     done[EACH_CLOCK]);
 		bad |= check("rules10_shared", delivered(&one[r]), done[ONE]);
 		bad |= check("rules10_gen", delivered(&gen[r]), done[GEN]);
 	}
 	fixture_free(&core);
-	fixture_free(&tsc);
+	fixture_free(&core_clock);
 	for (r = 0; r < NRULES; r++) {
 		fixture_free(&each[r]);
+		fixture_free(&each_clock[r]);
 		fixture_free(&one[r]);
 		fixture_free(&gen[r]);
 	}

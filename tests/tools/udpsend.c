@@ -2,7 +2,8 @@
 /*
  * udpsend - send exactly COUNT UDP datagrams of PAYLOAD bytes, for the VM tests.
  *
- *   udpsend -c COUNT -s PAYLOAD_BYTES [-i INTERVAL_US] [-C CPU] [-S] [-6] ADDR PORT
+ *   udpsend -c COUNT -s PAYLOAD_BYTES [-i INTERVAL_US] [-C CPU] [-S]
+ *           [-P CYCLE_US,AT_US] [-6] ADDR PORT
  *
  * Exits 0 only if every datagram was sent whole. -S: SIGTERM stops it after
  * the datagram in flight, and it prints how many it sent ("sent N"), so a
@@ -10,6 +11,10 @@
  * it runs in the busybox initramfs. -i paces sends on absolute deadlines
  * (CLOCK_MONOTONIC), so scheduling jitter does not accumulate into the rate.
  * -C pins the sender to one CPU, so tests can drive a chosen CPU's counters.
+ * -P waits, after start-up, until CLOCK_REALTIME modulo CYCLE_US is AT_US,
+ * and prints "start US" and "end US" (CLOCK_REALTIME in microseconds just
+ * before the first datagram and just after the last): a test can place a
+ * burst in a time window with no exec latency in between.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -32,7 +37,7 @@
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: udpsend -c COUNT -s PAYLOAD_BYTES [-i INTERVAL_US] [-C CPU] [-S] [-6] ADDR PORT\n");
+		"usage: udpsend -c COUNT -s PAYLOAD_BYTES [-i INTERVAL_US] [-C CPU] [-S] [-P CYCLE_US,AT_US] [-6] ADDR PORT\n");
 	exit(2);
 }
 
@@ -51,8 +56,39 @@ static void add_ns(struct timespec *t, unsigned long long ns)
 	t->tv_nsec = (long)(ns % 1000000000ULL);
 }
 
+static unsigned long long realtime_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	return (unsigned long long)t.tv_sec * 1000000ULL +
+	       (unsigned long long)t.tv_nsec / 1000ULL;
+}
+
+/* Sleep until CLOCK_REALTIME modulo cycle_us is at_us (the next time). */
+static int wait_phase(unsigned long long cycle_us, unsigned long long at_us)
+{
+	unsigned long long now = realtime_us();
+	unsigned long long wake = now - now % cycle_us + at_us;
+	struct timespec t;
+	int rc;
+
+	if (wake <= now)
+		wake += cycle_us;
+	t.tv_sec = (time_t)(wake / 1000000ULL);
+	t.tv_nsec = (long)(wake % 1000000ULL * 1000ULL);
+	do {
+		rc = clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &t, NULL);
+	} while (rc == EINTR);
+	if (rc)
+		fprintf(stderr, "udpsend: clock_nanosleep: %s\n", strerror(rc));
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
+	unsigned long long cycle_us = 0, at_us = 0;
+	char *comma;
 	unsigned long long count = 0, size = 0, interval_us = 0, i;
 	struct sockaddr_storage ss;
 	socklen_t sslen;
@@ -61,7 +97,7 @@ int main(int argc, char **argv)
 	struct timespec next;
 	char *buf;
 
-	while ((opt = getopt(argc, argv, "c:s:i:C:S6")) != -1) {
+	while ((opt = getopt(argc, argv, "c:s:i:C:SP:6")) != -1) {
 		switch (opt) {
 		case 'c':
 			count = parse_num(optarg, "count", ULLONG_MAX);
@@ -79,6 +115,19 @@ int main(int argc, char **argv)
 			break;
 		case 'S':
 			report = 1;
+			break;
+		case 'P':
+			comma = strchr(optarg, ',');
+			if (!comma)
+				usage();
+			*comma = '\0';
+			cycle_us = parse_num(optarg, "cycle", 3600000000ULL);
+			at_us = parse_num(comma + 1, "phase", 3600000000ULL);
+			if (!cycle_us || at_us >= cycle_us) {
+				fprintf(stderr, "udpsend: phase %llu us must be below the cycle (%llu us)\n",
+					at_us, cycle_us);
+				return 2;
+			}
 			break;
 		case '6':
 			family = AF_INET6;
@@ -148,6 +197,11 @@ int main(int argc, char **argv)
 		sa.sa_handler = on_term;
 		sigaction(SIGTERM, &sa, NULL);
 	}
+	if (cycle_us) {
+		if (wait_phase(cycle_us, at_us))
+			return 1;
+		printf("start %llu\n", realtime_us());
+	}
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	for (i = 0; i < count && !stop; i++) {
 		ssize_t n;
@@ -191,6 +245,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	free(buf);
+	if (cycle_us)
+		printf("end %llu\n", realtime_us());
 	if (report)
 		printf("sent %llu\n", i);
 	return 0;
