@@ -7,28 +7,9 @@
 # Usage: top.sh PKTSTAT_TOP
 set -uo pipefail
 top=$(realpath "$1")
-t=$(mktemp -d)
-sock=pktstat-top-test-$$
-fake=
-writer=
-cleanup() {
-	[[ -n $fake ]] && kill "$fake" 2>/dev/null
-	[[ -n $writer ]] && kill "$writer" 2>/dev/null
-	tmux -L "$sock" kill-server 2>/dev/null
-	rm -rf "$t"
-}
-trap cleanup EXIT
-
-# shellcheck source-path=SCRIPTDIR source=tap.bash disable=SC1091
-. "$(dirname "$0")/tap.bash"
 # shellcheck source-path=SCRIPTDIR source=tmux.bash disable=SC1091
 . "$(dirname "$0")/tmux.bash"
-
-if ! command -v tmux >/dev/null; then
-	echo "not ok 1 - tmux is not installed (ci/packages/views.list)"
-	echo "1..1"
-	exit 1
-fi
+need tmux
 
 mkdir -p "$t/run" "$t/proc/web" "$t/proc/db"
 
@@ -108,7 +89,6 @@ key p
 # --- the collector stops: /proc, and it says so
 kill "$fake"
 wait "$fake" 2>/dev/null
-fake=
 rm "$t/run/collector"
 see "NO COLLECTOR \($t/run/collector: missing\): totals from $t/proc/\*/stats"
 ok $? "no heartbeat: says NO COLLECTOR and where the figures come from"
