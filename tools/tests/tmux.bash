@@ -6,6 +6,7 @@
 #   need CMD...             not ok and exit 1 unless every CMD is installed
 #   screen_start CMD        a detached 160-column session "top" running CMD
 #   see REGEX               wait up to 10 s for a screen line to match
+#   until_screen CMD...     wait up to 10 s for CMD to pass on a new capture
 #   key KEY...              press keys
 #   line_of REGEX           the screen line number of the first match
 # A failed ok prints the screen.
@@ -36,15 +37,16 @@ screen_start() {
 	tmux -L "$sock" -f /dev/null new-session -d -s top -x 160 -y "${SCREEN_LINES:-24}" "$1"
 }
 screen() { tmux -L "$sock" capture-pane -p -t top >"$t/screen"; }
-see() {
+until_screen() {
 	local i
 	for ((i = 0; i < 100; i++)); do
 		screen
-		grep -Eq -- "$1" "$t/screen" && return 0
+		"$@" && return 0
 		sleep 0.1
 	done
 	return 1
 }
+see() { until_screen grep -Eq -- "$1" "$t/screen"; }
 key() { tmux -L "$sock" send-keys -t top "$@"; }
 line_of() { grep -En -- "$1" "$t/screen" | head -n1 | cut -d: -f1; }
 show_screen() { sed 's/^/#   /' "$t/screen" 2>/dev/null; }
