@@ -11,31 +11,11 @@ set -uo pipefail
 collect=$(realpath "$1")
 top=$(realpath "$2")
 plot=$(realpath "$3")
-t=$(mktemp -d)
-sock=pktstat-views-test-$$
-cpid=
-npid=
-cleanup() {
-	[[ -n $cpid ]] && kill "$cpid" 2>/dev/null
-	[[ -n $npid ]] && kill "$npid" 2>/dev/null
-	tmux -L "$sock" kill-server 2>/dev/null
-	rm -rf "$t"
-}
-trap cleanup EXIT
-# shellcheck source-path=SCRIPTDIR source=tap.bash disable=SC1091
-. "$(dirname "$0")/tap.bash"
 # shellcheck source-path=SCRIPTDIR source=tmux.bash disable=SC1091
 . "$(dirname "$0")/tmux.bash"
 # Show the screen on a failure only while top is on it.
 TAP_ON_FAIL=
-
-for cmd in tmux prometheus-node-exporter promtool python3; do
-	if ! command -v "$cmd" >/dev/null; then
-		ok 1 "$cmd is not installed (ci/packages/views.list)"
-		tap_done
-		exit 1
-	fi
-done
+need tmux prometheus-node-exporter promtool python3
 
 # wait_for CMD...: poll up to 15 s
 wait_for() {
@@ -89,7 +69,6 @@ TAP_ON_FAIL=
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 prometheus-node-exporter --web.listen-address="127.0.0.1:$port" --collector.disable-defaults \
 	--collector.textfile --collector.textfile.directory="$t/prom" >"$t/node.log" 2>&1 &
-npid=$!
 scrape() {
 	python3 -c 'import sys, urllib.request
 sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' \
@@ -128,7 +107,6 @@ ok $? "promtool check metrics on what node_exporter serves" || sed 's/^/#   /' "
 kill -TERM "$cpid"
 wait "$cpid"
 ok $? "collector: SIGTERM, exit 0"
-cpid=
 TAP_ON_FAIL=show_screen
 see "NO COLLECTOR"; ok $? "top: NO COLLECTOR once it stopped"
 see "^web +250us .* +$frames +$bytes\$"; ok $? "top: the /proc totals, $frames frames"

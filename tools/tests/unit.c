@@ -49,9 +49,10 @@ static const char *path(const char *fmt, const char *a)
 	return buf[i];
 }
 
-static void put(const char *p, const char *s)
+/* Write s to p, opened with fopen() mode "w" or "a"; exit 2 if it can't. */
+static void write_file(const char *p, const char *mode, const char *s)
 {
-	FILE *f = fopen(p, "w");
+	FILE *f = fopen(p, mode);
 
 	if (!f) {
 		perror(p);
@@ -61,16 +62,14 @@ static void put(const char *p, const char *s)
 	fclose(f);
 }
 
+static void put(const char *p, const char *s)
+{
+	write_file(p, "w", s);
+}
+
 static void append(const char *p, const char *s)
 {
-	FILE *f = fopen(p, "a");
-
-	if (!f) {
-		perror(p);
-		exit(2);
-	}
-	fputs(s, f);
-	fclose(f);
+	write_file(p, "a", s);
 }
 
 static char *slurp(const char *p)

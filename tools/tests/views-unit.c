@@ -247,27 +247,53 @@ static void test_bins_fixed(void)
 	bins_free(&b);
 }
 
-static void test_bins_flags(void)
+/* win() with the start of the span it counts for and its flags. */
+static struct arow flagged(uint64_t i, uint64_t frames, uint64_t start_ns,
+			   unsigned int flags)
 {
-	struct column col[10];
+	struct arow r = win(i, frames);
+
+	r.start_ns = start_ns;
+	r.flags = flags;
+	return r;
+}
+
+/* The 10 columns over [T0, T0 + 100 ms) of one series of n rows. */
+static void columns_of(struct column col[10], const struct arow *rows, size_t n)
+{
 	struct bins b;
-	struct arow r;
 	uint64_t t0;
-	double cw, f = 0;
-	int s, i;
+	double cw;
+	size_t i;
+	int s;
 
 	bins_init(&b, 10, T0, T0 + 100000000);
 	s = bins_add_series(&b);
-	/* merged: 100 frames over [T0, T0 + 50 ms): 10 per column, no peak */
-	r = win(50, 100);
-	r.start_ns = T0;
-	r.flags = AROW_MERGED;
-	bins_add(&b, (size_t)s, &r);
-	/* step: 7 frames in its last window, no peak */
-	r = win(75, 7);
-	r.flags = AROW_STEP;
-	bins_add(&b, (size_t)s, &r);
+	for (i = 0; i < n; i++)
+		bins_add(&b, (size_t)s, &rows[i]);
 	bins_columns(&b, 10, col, &t0, &cw);
+	bins_free(&b);
+}
+
+static void test_bins_flags(void)
+{
+	const struct arow merged_step[] = {
+		/* merged: 100 frames over [T0, T0 + 50 ms): 10 per column, no peak */
+		flagged(50, 100, T0, AROW_MERGED),
+		/* step: 7 frames in its last window (its own 1 ms), no peak */
+		flagged(75, 7, T0 + 74000000, AROW_STEP),
+	};
+	const struct arow first[] = {
+		/* first, created 20 ms before its window: still its last window */
+		flagged(20, 40, T0, AROW_FIRST),
+		/* first and merged: spread from the creation on */
+		flagged(60, 30, T0 + 30000000, AROW_FIRST | AROW_MERGED),
+	};
+	struct column col[10];
+	double f = 0;
+	int i;
+
+	columns_of(col, merged_step, 2);
 	for (i = 0; i < 10; i++)
 		f += col[i].frames;
 	ok(fabs(col[0].frames - 20) < 1e-9 && fabs(col[4].frames - 20) < 1e-9 &&
@@ -277,28 +303,14 @@ static void test_bins_flags(void)
 	ok(fabs(col[7].frames - 7) < 1e-9 && col[7].max_fps == 0 &&
 	   (col[7].flags & AROW_STEP) && fabs(f - 107) < 1e-9,
 	   "step: counted in its last window, never a peak, flagged");
-	bins_free(&b);
 
-	bins_init(&b, 10, T0, T0 + 100000000);
-	s = bins_add_series(&b);
-	/* first, created 20 ms before its window: still its last window */
-	r = win(20, 40);
-	r.start_ns = T0;
-	r.flags = AROW_FIRST;
-	bins_add(&b, (size_t)s, &r);
-	/* first and merged: spread from the creation on */
-	r = win(60, 30);
-	r.start_ns = T0 + 30000000;
-	r.flags = AROW_FIRST | AROW_MERGED;
-	bins_add(&b, (size_t)s, &r);
-	bins_columns(&b, 10, col, &t0, &cw);
+	columns_of(col, first, 2);
 	ok(col[0].frames == 0 && fabs(col[1].frames - 40) < 1e-9 &&
 	   col[1].max_fps == 40000,
 	   "first (not merged): its counts in its last window, a rate");
 	ok(fabs(col[3].frames - 10) < 1e-9 && fabs(col[5].frames - 10) < 1e-9 &&
 	   col[4].max_fps == 0 && (col[4].flags & AROW_MERGED),
 	   "first+merged: spread from start_ns, no peak");
-	bins_free(&b);
 }
 
 static void test_bins_auto(void)
