@@ -159,9 +159,11 @@ csv_table() { # CSV file -> markdown table
 	echo
 	echo "## 2. Core instructions per packet (callgrind, deterministic)"
 	echo
-	echo "\`bench/core/run.sh\`: src/pktstat_core.h on tests/unit/core_user.h (clock = one atomic"
-	echo "fetch-add), -O2; same = no window crossed, cross = every packet closes a window, full ="
-	echo "every packet closes a window and the ring is full, bare = per-CPU counter + same clock."
+	echo "\`bench/core/run.sh\`: src/pktstat_core.h on tests/unit/core_user.h (clock and TSC-like"
+	echo "counter = one atomic fetch-add each), -O2; same = no window crossed (the counter compare),"
+	echo "same_clock = the same with no counter (a clock read each), cross = every packet closes a"
+	echo "window, full = every packet closes a window and the ring is full, bare = per-CPU counter"
+	echo "+ same clock."
 	echo
 	[[ -f $out/core.csv ]] && csv_table "$out/core.csv"
 	echo

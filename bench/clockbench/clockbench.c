@@ -16,6 +16,8 @@
 
 /* The module's accounting core, exactly as xt_pktstat builds it. */
 #include "pktstat_kernel.h"
+/* And its counter (the TSC fast path), with its timekeeper notifier. */
+#include "pktstat_counter.c"
 
 static unsigned int loops = 100000;
 module_param(loops, uint, 0444);
@@ -115,6 +117,13 @@ static noinline u64 cb_pktstat_core(void)
 	return 0;
 }
 
+/* The core as it runs with no counter (another clocksource): see init. */
+static noinline u64 cb_pktstat_core_clock(void)
+{
+	pktstat_cpu_count(this_cpu_ptr(&clockbench_core), CLOCKBENCH_PERIOD, 1, 60);
+	return 0;
+}
+
 /* What xt_nfacct does per packet: two atomic adds on a shared object. */
 static noinline u64 cb_nfacct_like(void)
 {
@@ -127,6 +136,7 @@ struct clockbench_case {
 	const char *name;
 	u64 (*fn)(void);
 	bool irqs_off_ok;	/* may also run on every CPU at once, in IPI context */
+	bool no_counter;	/* run with the counter's generation odd */
 };
 
 static const struct clockbench_case clockbench_cases[] = {
@@ -143,6 +153,7 @@ static const struct clockbench_case clockbench_cases[] = {
 	{ "smp_mb", cb_smp_mb, true },
 	{ "pktstat_count(bh+core)", cb_pktstat_count, false },
 	{ "pktstat_core", cb_pktstat_core, true },
+	{ "pktstat_core_no_counter", cb_pktstat_core_clock, true, true },
 	{ "nfacct_like_2_atomic64", cb_nfacct_like, true },
 };
 
@@ -183,12 +194,23 @@ static int __init clockbench_init(void)
 
 	if (loops < CLOCKBENCH_REPS)
 		return -EINVAL;
+	if (pktstat_counter_init())
+		return -EINVAL;
+	pr_info("clockbench: counter %s\n",
+		pktstat_counter_gen() & 1 ? "none" : "tsc");
 	for_each_possible_cpu(i)
 		pktstat_cpu_init(per_cpu_ptr(&clockbench_core, i),
 				 clockbench_ring[i % ARRAY_SIZE(clockbench_ring)], 2);
 	for (i = 0; i < ARRAY_SIZE(clockbench_cases); i++) {
 		const struct clockbench_case *c = &clockbench_cases[i];
 		u64 solo = U64_MAX, all = U64_MAX, sum;
+
+		/* No notifier while it runs, so nothing makes it even again. */
+		if (c->no_counter) {
+			pktstat_counter_exit();
+			WRITE_ONCE(pktstat_counter_map.gen,
+				   pktstat_counter_map.gen | 1);
+		}
 
 		/*
 		 * The guest's clock runs while the host deschedules its vCPU:
@@ -210,6 +232,8 @@ static int __init clockbench_init(void)
 			}
 			cond_resched();
 		}
+		if (c->no_counter && pktstat_counter_init())
+			return -EINVAL;
 		pr_info("clockbench: %s %llu %lld\n", c->name,
 			div_u64(solo * 1000, loops / CLOCKBENCH_REPS),
 			c->irqs_off_ok ?
@@ -221,6 +245,7 @@ static int __init clockbench_init(void)
 
 static void __exit clockbench_exit(void)
 {
+	pktstat_counter_exit();
 }
 
 module_init(clockbench_init);
