@@ -12,9 +12,11 @@
  * rate keep the map: the timekeeper accumulates whole intervals exactly.
  * The generation is odd while the clocksource is not the TSC: the kernel
  * then no longer trusts it (unstable, not synchronised) or does not use it,
- * and neither do we.
+ * and neither do we; also while the parameter counter is 0 (an admin's
+ * choice, applied at the timekeeper's next update, within a tick).
  */
 #include <linux/clocksource.h>
+#include <linux/moduleparam.h>
 #include <linux/notifier.h>
 #include <linux/pvclock_gtod.h>
 #include <linux/string.h>
@@ -25,22 +27,30 @@
 struct pktstat_counter_map pktstat_counter_map __read_mostly = { .gen = 1 };
 
 #ifdef CONFIG_X86_TSC
-/* The clocksource of the current generation, under the timekeeper's lock. */
+static bool pktstat_counter_allowed = true;
+module_param_named(counter, pktstat_counter_allowed, bool, 0644);
+MODULE_PARM_DESC(counter,
+		 "compare the TSC with window ends while it is the clocksource (default 1); 0: read the clock for every packet");
+
+/* What the current generation was made of, under the timekeeper's lock. */
 static struct clocksource *pktstat_counter_clock;
+static bool pktstat_counter_was_allowed;
 
 static int pktstat_counter_notify(struct notifier_block *nb,
 				  unsigned long was_set, void *priv)
 {
 	const struct tk_read_base *tkr = &((struct timekeeper *)priv)->tkr_mono;
 	struct pktstat_counter_map *m = &pktstat_counter_map;
-	bool tsc;
+	bool allowed = READ_ONCE(pktstat_counter_allowed), tsc;
 
 	if (!was_set && tkr->clock == pktstat_counter_clock &&
-	    tkr->mult == m->mult && tkr->shift == m->shift)
+	    tkr->mult == m->mult && tkr->shift == m->shift &&
+	    allowed == pktstat_counter_was_allowed)
 		return NOTIFY_DONE;
 	/* A shift over 31 would overflow pktstat_mult_ticks(). */
-	tsc = !strcmp(tkr->clock->name, "tsc") && tkr->shift <= 31;
+	tsc = allowed && !strcmp(tkr->clock->name, "tsc") && tkr->shift <= 31;
 	pktstat_counter_clock = tkr->clock;
+	pktstat_counter_was_allowed = allowed;
 	WRITE_ONCE(m->mult, tkr->mult);
 	WRITE_ONCE(m->shift, tkr->shift);
 	/* The rate before the generation (pktstat_cpu_read_clock()'s rmb). */

@@ -12,6 +12,7 @@ load lib
 
 PERIOD_US=400000
 CS=/sys/devices/system/clocksource/clocksource0/current_clocksource
+PARAM=/sys/module/xt_pktstat/parameters/counter
 
 setup() {
 	net_up
@@ -22,6 +23,7 @@ setup() {
 teardown() {
 	adjtimex -q -t 10000 >/dev/null || true
 	echo tsc >"$CS" || true
+	[[ ! -e $PARAM ]] || echo 1 >"$PARAM"
 	net_down
 	unload_module
 }
@@ -101,5 +103,18 @@ windows_exact() {
 	echo tsc >"$CS"
 	assert_eq "$(stat_of ctr counter)" tsc
 	burst 11
+	windows_exact
+}
+
+counter_is() { [[ $(stat_of ctr counter) == "$1" ]]; }
+
+@test "counter=0 at run time: every packet reads the clock within a tick, 1 again: tsc, exact windows" {
+	burst 3
+	echo 0 >"$PARAM"
+	until_ok 2 counter_is none
+	burst 5
+	echo 1 >"$PARAM"
+	until_ok 2 counter_is tsc
+	burst 7
 	windows_exact
 }
