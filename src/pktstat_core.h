@@ -215,11 +215,12 @@ static inline void pktstat_reader_init(struct pktstat_reader *r, u32 epoch)
 /*
  * A packet at now (CLOCK_MONOTONIC) is past the CPU's window: queue that
  * window and open the one of now in CLOCK_REALTIME of the current epoch.
+ * Once per window, out of line: the per-packet path stays small.
  * The new key is after the old one: a new epoch is a later one, and within
  * an epoch now + offset is at or after the old window's end.
  */
-static inline void pktstat_cpu_close_window(struct pktstat_cpu *c,
-					    u64 period, u64 now)
+static PKTSTAT_NOINLINE void pktstat_cpu_close_window(struct pktstat_cpu *c,
+						      u64 period, u64 now)
 {
 	u32 epoch = pktstat_clock_seq();
 	u64 offset, win;
