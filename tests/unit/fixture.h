@@ -3,6 +3,8 @@
 #ifndef FIXTURE_H
 #define FIXTURE_H
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -128,6 +130,31 @@ static inline unsigned int read_at(struct fixture *f, u64 t,
 {
 	test_clock = t;
 	return fixture_read(f, out, ~0U, 1);
+}
+
+/* 1 if lines from..from+n of b are want (end, frames, bytes), else says which. */
+static inline int lines_are(const struct line_buf *b, size_t from, size_t n,
+		     const u64 (*want)[3])
+{
+	size_t i;
+
+	if (b->n != from + n) {
+		printf("# %zu lines, want %zu\n", b->n, from + n);
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		const struct line *l = &b->v[from + i];
+
+		if (l->end_ns != want[i][0] || l->frames != want[i][1] ||
+		    l->bytes != want[i][2]) {
+			printf("# line %zu: got %" PRIu64 " %" PRIu64 " %" PRIu64
+			       ", want %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
+			       from + i, l->end_ns, l->frames, l->bytes,
+			       want[i][0], want[i][1], want[i][2]);
+			return 0;
+		}
+	}
+	return 1;
 }
 
 #endif /* FIXTURE_H */

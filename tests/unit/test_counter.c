@@ -16,28 +16,6 @@ CORE_USER_CLOCK;
 
 #define P	1000	/* the period of every fixture here */
 
-/* Lines as (end, frames) pairs: 1 if b holds exactly these. */
-static int lines_are(const struct line_buf *b, size_t n, const u64 (*want)[2])
-{
-	size_t i;
-
-	if (b->n != n) {
-		printf("# %zu lines, want %zu\n", b->n, n);
-		return 0;
-	}
-	for (i = 0; i < n; i++) {
-		if (b->v[i].end_ns != want[i][0] ||
-		    b->v[i].frames != want[i][1]) {
-			printf("# line %zu: got %" PRIu64 " %" PRIu64
-			       ", want %" PRIu64 " %" PRIu64 "\n", i,
-			       b->v[i].end_ns, b->v[i].frames, want[i][0],
-			       want[i][1]);
-			return 0;
-		}
-	}
-	return 1;
-}
-
 /* A usable counter at 9/4 ticks per ns, reading 1000 at CLOCK_MONOTONIC 0. */
 static void reset(void)
 {
@@ -54,7 +32,7 @@ static void reset(void)
 /* Within a window the clock is read once; the window's end is exact. */
 static void test_one_clock_read(void)
 {
-	static const u64 want[][2] = { { 2000, 9 }, { 3000, 11 } };
+	static const u64 want[][3] = { { 2000, 9, 90 }, { 3000, 11, 110 } };
 	struct fixture f;
 	struct line_buf b = { 0 };
 	u64 t;
@@ -69,7 +47,7 @@ static void test_one_clock_read(void)
 	packet_at(&f, 0, 2000, 10);
 	packet_at(&f, 0, 2999, 10);
 	read_at(&f, 3000, &b);
-	ok(lines_are(&b, 2, want),
+	ok(lines_are(&b, 0, 2, want),
 	   "first and last ns of a window at 9/4 ticks per ns land in it");
 	fixture_free(&f);
 	free(b.v);
@@ -113,73 +91,75 @@ static void test_boundary_every_ns(void)
 }
 
 /*
- * NTP slows the counter against the clock (2 ticks per ns instead of 9/4):
- * the end converted at the old rate is late. Told (the generation), the
- * core converts again; untold, a packet after the end counts in the window
- * before.
+ * The counter's map changes at CLOCK_MONOTONIC at, under an end converted
+ * at 1100: from then on it reads c0 (c0 == ~0: continuous) and runs at
+ * num/den ticks per ns. Packets at 1100, then at t1 and t2; read at rd.
+ * Told (the generation bumped, as the notifier does), the core converts
+ * again; untold shows what the generation is for.
  */
-static void rate_change(int bump, struct line_buf *b)
+static void map_change(u64 at, u64 c0, u64 num, u64 den, u64 t1, u64 t2,
+		       u64 rd, int bump, struct line_buf *b)
 {
 	struct fixture f;
 
 	reset();
 	fixture_init(&f, 1, P, 16);
 	packet_at(&f, 0, 1100, 1);
-	test_clock = 1500;
-	test_counter_rate(test_counter_at(1500), 2, 1, bump);
-	packet_at(&f, 0, 1600, 1);
-	packet_at(&f, 0, 2050, 1);
-	read_at(&f, 3000, b);
+	test_clock = at;
+	test_counter_rate(c0 == ~0ULL ? test_counter_at(at) : c0, num, den,
+			  bump);
+	packet_at(&f, 0, t1, 1);
+	packet_at(&f, 0, t2, 1);
+	read_at(&f, rd, b);
 	fixture_free(&f);
 }
 
+/* told and untold: 1 if each run gives its lines. */
+static int told_untold(u64 at, u64 c0, u64 num, u64 den, u64 t1, u64 t2,
+		       u64 rd, size_t n_told, const u64 (*told)[3],
+		       size_t n_untold, const u64 (*untold)[3], int *untold_ok)
+{
+	struct line_buf b = { 0 };
+	int told_ok;
+
+	map_change(at, c0, num, den, t1, t2, rd, 1, &b);
+	told_ok = lines_are(&b, 0, n_told, told);
+	free(b.v);
+	b = (struct line_buf){ 0 };
+	map_change(at, c0, num, den, t1, t2, rd, 0, &b);
+	*untold_ok = lines_are(&b, 0, n_untold, untold);
+	free(b.v);
+	return told_ok;
+}
+
+/*
+ * NTP slows the counter against the clock (2 ticks per ns instead of 9/4)
+ * at 1500: the end converted at the old rate is late, and the packet at
+ * 2050 belongs to window 3000.
+ */
 static void test_rate_change(void)
 {
-	static const u64 told[][2] = { { 2000, 2 }, { 3000, 3 } };
-	static const u64 untold[][2] = { { 2000, 3 } };
-	struct line_buf b = { 0 };
+	static const u64 told[][3] = { { 2000, 2, 2 }, { 3000, 3, 3 } };
+	static const u64 untold[][3] = { { 2000, 3, 3 } };
+	int untold_ok;
 
-	rate_change(1, &b);
-	ok(lines_are(&b, 2, told),
+	ok(told_untold(1500, ~0ULL, 2, 1, 1600, 2050, 3000, 2, told, 1, untold,
+		       &untold_ok),
 	   "a rate change with a new generation: the packet at 2050 counts in window 3000");
-	free(b.v);
-	b = (struct line_buf){ 0 };
-	rate_change(0, &b);
-	ok(lines_are(&b, 1, untold),
-	   "counterexample: the same change untold counts it in window 2000");
-	free(b.v);
+	ok(untold_ok, "counterexample: the same change untold counts it in window 2000");
 }
 
-/* Resume: the counter restarts at 0; untold, the old end is far ahead. */
-static void restart(int bump, struct line_buf *b)
-{
-	struct fixture f;
-
-	reset();
-	fixture_init(&f, 1, P, 16);
-	packet_at(&f, 0, 1100, 1);
-	test_clock = 1200;
-	test_counter_rate(0, 9, 4, bump);
-	packet_at(&f, 0, 3300, 1);
-	read_at(&f, 6000, b);
-	fixture_free(&f);
-}
-
+/* Resume: the counter restarts at 0 at 1200; untold, the old end is far ahead. */
 static void test_restart(void)
 {
-	static const u64 told[][2] = { { 2000, 1 }, { 4000, 2 } };
-	static const u64 untold[][2] = { { 2000, 2 } };
-	struct line_buf b = { 0 };
+	static const u64 told[][3] = { { 2000, 1, 1 }, { 4000, 3, 3 } };
+	static const u64 untold[][3] = { { 2000, 3, 3 } };
+	int untold_ok;
 
-	restart(1, &b);
-	ok(lines_are(&b, 2, told),
-	   "a counter restarted at resume, told: the packet at 3300 counts in window 4000");
-	free(b.v);
-	b = (struct line_buf){ 0 };
-	restart(0, &b);
-	ok(lines_are(&b, 1, untold),
-	   "counterexample: untold, it counts in window 2000");
-	free(b.v);
+	ok(told_untold(1200, 0, 9, 4, 3300, 3400, 6000, 2, told, 1, untold,
+		       &untold_ok),
+	   "a counter restarted at resume, told: the packets at 3300 and 3400 count in window 4000");
+	ok(untold_ok, "counterexample: untold, they count in window 2000");
 }
 
 /*
@@ -211,23 +191,23 @@ static void skewed(u64 skew1, u64 drift1, u32 gen, struct line_buf *b)
 
 static void test_unsynchronised(void)
 {
-	static const u64 want[][2] = { { 2000, 2 }, { 3000, 4 } };
-	static const u64 drifted[][2] = { { 2000, 3 }, { 3000, 4 } };
+	static const u64 want[][3] = { { 2000, 2, 2 }, { 3000, 4, 4 } };
+	static const u64 drifted[][3] = { { 2000, 3, 3 }, { 3000, 4, 4 } };
 	struct line_buf b = { 0 };
 
 	skewed(1000000, 0, 2, &b);
-	ok(lines_are(&b, 2, want),
+	ok(lines_are(&b, 0, 2, want),
 	   "CPU 1's counter 1000000 ticks ahead of CPU 0's: exact");
 	free(b.v);
 	b = (struct line_buf){ 0 };
 	skewed(1000000, 500, 2, &b);
-	ok(lines_are(&b, 2, drifted),
+	ok(lines_are(&b, 0, 2, drifted),
 	   "counterexample: CPU 1's counter 500 ticks slow by 2050 counts its packet in window 2000");
 	free(b.v);
 	b = (struct line_buf){ 0 };
 	test_clock_reads = 0;
 	skewed(1000000, 500, 3, &b);
-	ok(lines_are(&b, 2, want) && test_counter_reads == 0,
+	ok(lines_are(&b, 0, 2, want) && test_counter_reads == 0,
 	   "the same drift with the counter not in use (odd generation): exact, the counter never read");
 	free(b.v);
 }

@@ -13,30 +13,6 @@ CORE_USER_CLOCK;
 
 #define P	1000	/* the period of every fixture here */
 
-static int lines_are(const struct line_buf *b, size_t from, size_t n,
-		     const u64 (*want)[3])
-{
-	size_t i;
-
-	if (b->n != from + n) {
-		printf("# %zu lines, want %zu\n", b->n, from + n);
-		return 0;
-	}
-	for (i = 0; i < n; i++) {
-		const struct line *l = &b->v[from + i];
-
-		if (l->end_ns != want[i][0] || l->frames != want[i][1] ||
-		    l->bytes != want[i][2]) {
-			printf("# line %zu: got %" PRIu64 " %" PRIu64 " %" PRIu64
-			       ", want %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
-			       from + i, l->end_ns, l->frames, l->bytes,
-			       want[i][0], want[i][1], want[i][2]);
-			return 0;
-		}
-	}
-	return 1;
-}
-
 static void reset_clock(void)
 {
 	test_clock = 0;

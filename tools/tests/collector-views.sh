@@ -6,7 +6,7 @@
 # promtool check metrics passes it; pktstat-plot draws the collector's CSV
 # with every frame. Prints TAP.
 # Usage: collector-views.sh PKTSTAT_COLLECT PKTSTAT_TOP PKTSTAT_PLOT
-# shellcheck disable=SC2034 # TAP_ON_FAIL is read by tap.bash
+# shellcheck disable=SC2034,SC2154 # TAP_ON_FAIL is read by tap.bash; $t, $sock set by tmux.bash
 set -uo pipefail
 collect=$(realpath "$1")
 top=$(realpath "$2")

@@ -5,6 +5,7 @@
 # 0.3 s), then with no collector, against a fake /proc tree whose data
 # file must never be opened. Prints TAP.
 # Usage: top.sh PKTSTAT_TOP
+# shellcheck disable=SC2154 # $t and $sock are set by tmux.bash
 set -uo pipefail
 top=$(realpath "$1")
 # shellcheck source-path=SCRIPTDIR source=tmux.bash disable=SC1091
